@@ -1,0 +1,126 @@
+"""The typed intermediate model that every reader emits and every rule reads.
+
+A reader turns a file into a :class:`Document`: an ordered sequence of blocks (paragraphs and
+table grids), each with its :class:`Provenance`. Readers know nothing about annual reports.
+Merged table cells are expanded once, in :func:`extractor.grid.build_table`, never per reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """How completely a document was read."""
+
+    OK = "ok"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class FileFormat(StrEnum):
+    HTML = "html"
+    TEXT = "text"
+    PDF = "pdf"
+    DOCX = "docx"
+    DOC = "doc"
+    WPS = "wps"
+    RTF = "rtf"
+    IMAGE = "image"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a fragment came from.
+
+    ``page`` is 1-based for paged formats; ``bbox`` is ``(x0, top, x1, bottom)`` in PDF points with
+    the origin at the page's top left (pixels for images); ``locator`` is a DOM path, a
+    ``table/row/col`` index or a line number for the other formats.
+    """
+
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    locator: str | None = None
+
+    def bbox_str(self) -> str | None:
+        if self.bbox is None:
+            return None
+        return ",".join(f"{v:.1f}" for v in self.bbox)
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A run of text: a line, a paragraph, a heading."""
+
+    text: str
+    prov: Provenance = field(default_factory=Provenance)
+
+
+@dataclass(frozen=True, slots=True)
+class TableCell:
+    """One physical cell of a table; it covers ``rowspan`` × ``colspan`` grid slots."""
+
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    prov: Provenance = field(default_factory=Provenance)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table grid. ``slots[r][c]`` is the index into ``cells`` of the cell covering that slot
+    (``None`` for a slot no cell covers). A merged cell's text belongs to it once."""
+
+    cells: tuple[TableCell, ...]
+    slots: tuple[tuple[int | None, ...], ...]
+    prov: Provenance = field(default_factory=Provenance)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.slots)
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.slots[0]) if self.slots else 0
+
+    def cell_at(self, row: int, col: int) -> TableCell | None:
+        idx = self.slots[row][col]
+        return None if idx is None else self.cells[idx]
+
+    def row_cells(self, row: int) -> list[TableCell]:
+        """The distinct cells that start in ``row``, left to right."""
+        return [c for c in self.cells if c.row == row]
+
+    def rows_text(self) -> list[list[str]]:
+        """Each row as the texts of the cells that start in it (merged cells once)."""
+        return [[c.text for c in self.row_cells(r)] for r in range(self.n_rows)]
+
+    def as_text(self) -> str:
+        return "\n".join(" | ".join(t.strip() for t in row) for row in self.rows_text())
+
+
+Block = Paragraph | Table
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What a reader returns: ordered blocks plus how well the file was read."""
+
+    blocks: tuple[Block, ...]
+    file_format: FileFormat
+    status: Status = Status.OK
+    warnings: tuple[str, ...] = ()
+    n_pages: int | None = None
+    title: str | None = None
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]

@@ -1,0 +1,51 @@
+"""One registry of readers, chosen by sniffing the content (see :mod:`extractor.sniff`).
+
+A reader is a function ``(data: bytes, path: Path) -> Document``. Readers for formats whose
+optional machinery is heavy (PDF, Word, OCR) are imported lazily, on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+from extractor.errors import UnsupportedFormatError
+from extractor.model import Document, FileFormat
+from extractor.sniff import sniff_format
+
+Reader = Callable[[bytes, Path], Document]
+
+# format -> "module:function"; imported on first use so that a text batch never loads pdfplumber.
+READERS: dict[FileFormat, str] = {
+    FileFormat.TEXT: "extractor.text:read_text",
+    FileFormat.HTML: "extractor.html:read_html",
+}
+
+_loaded: dict[FileFormat, Reader] = {}
+
+
+def register(fmt: FileFormat, target: str) -> None:
+    READERS[fmt] = target
+    _loaded.pop(fmt, None)
+
+
+def reader_for(fmt: FileFormat) -> Reader:
+    if fmt not in _loaded:
+        target = READERS.get(fmt)
+        if target is None:
+            raise UnsupportedFormatError(
+                f"{fmt.value} files are not supported yet" if fmt is not FileFormat.UNKNOWN
+                else "the content is not a format govreport reads (HTML, text, PDF, DOCX, DOC, WPS, images)"
+            )
+        module, func = target.split(":")
+        _loaded[fmt] = getattr(importlib.import_module(module), func)
+    return _loaded[fmt]
+
+
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Read ``path`` with the reader its content calls for."""
+    if data is None:
+        data = path.read_bytes()
+    fmt = sniff_format(data, path)
+    return reader_for(fmt)(data, path)
