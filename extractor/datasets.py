@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from functools import partial
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
