@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from rules import recover
-from rules.data import columns, form, request_rows, row_specs, schema_keys
+from rules.data import columns, form, printed_request_rows, row_specs, schema_keys
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
 from rules.prose import numbers_near
@@ -344,10 +344,7 @@ def _confirmed_by_prose(values: Sequence[Sequence[float | None]], hints: set[flo
 
 
 def _request_constraints(version: str, present: set[str]) -> list[recover.Constraint]:
-    rows = list(request_rows(version))
-    if version == "2021" and "other" in present and not any(r.startswith("other_") for r in present):
-        rows = [r for r in rows if not r.startswith("other_")]
-        rows.insert(rows.index("handled_total"), "other")
+    rows = printed_request_rows(version, present)
     flow = ("new_received", "carried_over_in", "handled_total", "carried_over_out")
     leaves = [r for r in rows if r not in flow]
     out: list[recover.Constraint] = []
@@ -384,10 +381,7 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
     mapper = _Mapper(version, 10000.0)
     sequence: list[tuple[str | None, Row]] = []
     observed = _observe(rows, "requests", mapper.result, sequence)
-    form_rows = list(request_rows(version))
-    if version == "2021" and "other" in observed and not any(r.startswith("other_") for r in observed):
-        form_rows = [r for r in form_rows if not r.startswith("other_")]
-        form_rows.insert(form_rows.index("handled_total"), "other")
+    form_rows = printed_request_rows(version, observed)
     for row, r in _fill_gaps_by_order(sequence, form_rows, len(mapper.cols("requests", "granted"))).items():
         observed[row] = _Observed(row, r.label or "", r.values, fuzzy=False, by_order=True)
         mapper.result.warnings.append(
@@ -395,9 +389,9 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
             f"(their label {r.label!r} could not be read)"
         )
     if version == "2019":
-        for r in [r for r in observed if r.startswith("other_")]:
-            mapper.result.warnings.append(f"requests.{r}: a 2021 row in a 2019 report; left out")
-            del observed[r]
+        for extra in [r for r in observed if r.startswith("other_")]:
+            mapper.result.warnings.append(f"requests.{extra}: a 2021 row in a 2019 report; left out")
+            del observed[extra]
     cols = mapper.cols("requests", "granted")
     candidates: dict[str, list[list[float | None]]] = {}
     readings: dict[str, list[list[recover.Piece]]] = {}
