@@ -13,7 +13,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DIR_ENTRY = 128  # directory entries are 128 bytes and sectors are multiples of 128
 
 
-def _has_stream(data: bytes, name: str) -> bool:
+def has_stream(data: bytes, name: str) -> bool:
     """Whether a directory entry named ``name`` exists: the UTF-16LE name, NUL-terminated, at the
     start of a 128-byte directory entry whose name-length field matches (body text that happens to
     contain the word does not satisfy all three)."""
@@ -34,6 +34,6 @@ def is_encrypted_ooxml(data: bytes) -> bool:
     """True for a password-protected Office 2007+ file (an OLE2 wrapper around the encrypted zip)."""
     return (
         data.startswith(OLE2_MAGIC)
-        and _has_stream(data, "EncryptionInfo")
-        and _has_stream(data, "EncryptedPackage")
+        and has_stream(data, "EncryptionInfo")
+        and has_stream(data, "EncryptedPackage")
     )

@@ -12,10 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from extractor.docx import docx_to_document
-from extractor.errors import ExtractionError
+from extractor.errors import ExtractionError, UnsupportedFormatError
 from extractor.libreoffice import ConversionError, ConversionSettings, convert_bytes
 from extractor.model import Document, FileFormat
-from extractor.ole import OLE2_MAGIC, is_encrypted_ooxml
+from extractor.ole import OLE2_MAGIC, has_stream, is_encrypted_ooxml
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,11 @@ def convert_to_docx(data: bytes, fmt: FileFormat, settings: ConversionSettings =
         raise ExtractionError("the document is password-protected; save an unprotected copy and read that")
     if not data.strip(b"\x00 \r\n\t"):
         raise ExtractionError("the file is empty")
+    if fmt is FileFormat.DOC and data.startswith(OLE2_MAGIC) and not has_stream(data, "WordDocument"):
+        raise UnsupportedFormatError(
+            "the file is an Office compound file without a Word document inside (perhaps a spreadsheet or "
+            "presentation saved under a .doc name, or a damaged file); open it in an office suite to check"
+        )
     try:
         return convert_bytes(data, _SUFFIX.get(fmt, ".doc"), settings)
     except ConversionError as exc:
