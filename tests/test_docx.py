@@ -21,11 +21,11 @@ from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from tests.fixtures.generator.form import outcome_groups
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, Fixture
 from tests.fixtures.generator.render import (
+    DELETED_TEXT,
     INSERTED_TEXT,
     NESTED_INNER,
     SECTION_HEADINGS,
     TEXTBOX_TEXT,
-    DELETED_TEXT,
     LaidOutTable,
     form_tables,
 )
@@ -320,7 +320,8 @@ def test_strict_ooxml_namespace_is_read() -> None:
 
 def test_core_title_becomes_document_title() -> None:
     core = (
-        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        '<cp:coreProperties '
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>年度报告</dc:title></cp:coreProperties>'
     )
     doc = docx_to_document(make_docx(p("x"), extra={"docProps/core.xml": core.encode()}))
