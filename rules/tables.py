@@ -1,0 +1,427 @@
+"""Map the rows of sections 二, 三 and 四 onto the canonical cells of the form.
+
+Values are mapped by their order in the row (the form's column order), which is robust to the
+header/value colspan mismatches real pages have. A row with fewer printed tokens than columns is
+handed to :mod:`rules.recover`; a row that cannot be read unambiguously is left out with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rules import recover
+from rules.data import columns, form, request_rows, row_specs, schema_keys
+from rules.labels import match_group, match_row
+from rules.normalize import label_key
+from rules.prose import numbers_near
+from rules.stream import Row, Token
+from rules.values import CellValue, State, parse_value
+
+logger = logging.getLogger(__name__)
+
+CONFIDENCE_GRID = 0.98
+CONFIDENCE_TEXT = 0.95
+CONFIDENCE_FUZZY_LABEL = 0.85
+CONFIDENCE_RECOVERED = 0.8
+APPLICANTS = 6  # the applicant columns before 总计 in section 三
+_GROUP_OF_ROW = {
+    "withheld": "withheld",
+    "unavailable": "unavailable",
+    "not": "not_processed",
+    "other": "other",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    key: str
+    table: str
+    row: str
+    col: str
+    value: float | None
+    state: str
+    raw: str
+    unit: str
+    token: Token
+    confidence: float
+    note: str | None = None
+
+
+@dataclass
+class TableResult:
+    cells: list[Cell] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Observed:
+    row: str
+    label: str
+    values: tuple[Token, ...]
+    fuzzy: bool
+
+
+def _trim(values: Sequence[Token], n: int) -> list[Token]:
+    vals = list(values)
+    while len(vals) > n and not vals[-1].text:
+        vals.pop()
+    while len(vals) > n and not vals[0].text:
+        vals.pop(0)
+    return vals
+
+
+def _is_amount(version: str, key: str) -> bool:
+    cell = schema_keys(version).get(key)
+    return cell is not None and cell.unit == "万元"
+
+
+def _unit(version: str, key: str) -> str:
+    cell = schema_keys(version).get(key) or schema_keys("2019").get(key)
+    return cell.unit if cell else "件"
+
+
+class _Mapper:
+    def __init__(self, version: str, amount_factor: float) -> None:
+        self.version = version
+        self.amount_factor = amount_factor
+        self.result = TableResult()
+        self.keys_done: set[str] = set()
+
+    def parse(self, key: str, text: str) -> CellValue:
+        return parse_value(text, amount=_is_amount(self.version, key), default_unit_factor=self.amount_factor)
+
+    def emit(
+        self,
+        table: str,
+        row: str,
+        col: str,
+        token: Token,
+        text: str,
+        confidence: float,
+        note: str | None = None,
+    ) -> None:
+        key = f"{table}.{row}.{col}"
+        if key in self.keys_done:
+            return
+        cv = self.parse(key, text)
+        notes = "; ".join(n for n in (note, cv.note) if n) or None
+        if cv.state is State.TEXT:
+            confidence = min(confidence, 0.5)
+        self.keys_done.add(key)
+        self.result.cells.append(
+            Cell(
+                key,
+                table,
+                row,
+                col,
+                cv.value,
+                cv.state.value,
+                text,
+                _unit(self.version, key),
+                token,
+                confidence,
+                notes,
+            )
+        )
+
+    def emit_direct(self, table: str, row: str, cols: Sequence[str], obs: _Observed, values: Sequence[Token]) -> None:
+        for col, tok in zip(cols, values, strict=True):
+            conf = CONFIDENCE_GRID if tok.method != "text" else CONFIDENCE_TEXT
+            if obs.fuzzy:
+                conf = min(conf, CONFIDENCE_FUZZY_LABEL)
+            note = f"row label {obs.label!r} matched fuzzily" if obs.fuzzy else None
+            self.emit(table, row, col, tok, tok.text, conf, note)
+
+    def readings(self, table: str, cols: Sequence[str], obs: _Observed) -> list[list[recover.Piece]]:
+        vals = _trim(obs.values, len(cols))
+        if len(vals) > len(cols):
+            self.result.warnings.append(
+                f"{table}.{obs.row}: {len(vals)} values printed where the form has {len(cols)} columns "
+                f"({' | '.join(v.text for v in vals)}); row left out"
+            )
+            return []
+        readings = recover.row_readings([v.text for v in vals], len(cols))
+        if not readings:
+            self.result.warnings.append(
+                f"{table}.{obs.row}: only {len(vals)} value(s) printed for {len(cols)} columns "
+                f"({' | '.join(v.text or '(blank)' for v in vals)}); the cells cannot be placed and are left out"
+            )
+        return readings
+
+    def values_of(self, table: str, row: str, reading: Sequence[recover.Piece]) -> list[float | None]:
+        cols = self.cols(table, row)
+        return [self.parse(f"{table}.{row}.{c}", p.text).value for c, p in zip(cols, reading, strict=True)]
+
+    def cols(self, table: str, row: str) -> tuple[str, ...]:
+        if table == "review":
+            return tuple(f"{g}.{o}" for g in form()["review"]["groups"] for o in form()["review"]["outcomes"])
+        cols = columns(self.version, table, row)
+        if not cols and table == "requests":
+            cols = columns("2019" if self.version == "2021" else "2021", table, row)
+        return cols
+
+    def emit_reading(
+        self,
+        table: str,
+        row: str,
+        obs: _Observed,
+        reading: Sequence[recover.Piece],
+        determined: Sequence[bool],
+        why: str,
+    ) -> None:
+        cols = self.cols(table, row)
+        self.emit_pieces([(table, row, c) for c in cols], obs, reading, determined, why)
+
+    def emit_pieces(
+        self,
+        keys: Sequence[tuple[str, str, str]],
+        obs: _Observed,
+        reading: Sequence[recover.Piece],
+        determined: Sequence[bool],
+        why: str,
+    ) -> None:
+        """Emit one reading of a row's printed tokens; undetermined cells are left out with a warning."""
+        vals = _trim(obs.values, len(keys))
+        left_out = []
+        for (table, row, col), piece, ok in zip(keys, reading, determined, strict=True):
+            tok = vals[piece.token]
+            if not ok:
+                left_out.append(f"{table}.{row}.{col}")
+            elif piece.whole:
+                self.emit(table, row, col, tok, piece.text, _confidence(tok))
+            else:
+                self.emit(
+                    table, row, col, tok, piece.text, CONFIDENCE_RECOVERED, f"cut from printed {tok.text!r} ({why})"
+                )
+        if left_out:
+            printed = " ".join(v.text for v in vals)
+            self.result.warnings.append(
+                f"{keys[0][0]}.{keys[0][1]}: printed {printed!r} can be read several ways; left out: "
+                f"{', '.join(k.split('.', 2)[2] for k in left_out)}"
+            )
+
+
+def _confidence(tok: Token) -> float:
+    return CONFIDENCE_GRID if tok.method != "text" else CONFIDENCE_TEXT
+
+
+def _group_of(row: str) -> str | None:
+    return _GROUP_OF_ROW.get(row.split("_")[0]) if "_" in row else None
+
+
+def _names_other_table(table: str, label: str) -> bool:
+    other = "requests" if table == "active" else "active"
+    return match_row(other, label, "other") is not None or match_group(label) is not None
+
+
+def _observe(rows: Sequence[Row], table: str, result: TableResult) -> dict[str, _Observed]:
+    """First occurrence of each form row among the stream's rows (a complete one preferred)."""
+    seen: dict[str, _Observed] = {}
+    group: str | None = None
+    for r in rows:
+        for ctx in r.context:
+            g = match_group(ctx)
+            if g:
+                group = g
+        if r.label is None:
+            continue
+        m = match_row(table, r.label, group)
+        if m is None:
+            g = match_group(r.label)
+            if g:
+                group = g
+            elif any(v.text for v in r.values) and label_key(r.label) and not _names_other_table(table, r.label):
+                result.unmapped.append(r.label)
+            continue
+        spec, fuzzy = m
+        group = _group_of(spec.row) or (group if spec.row in ("granted", "partially_granted") else None)
+        if spec.row == "other":
+            group = "other"
+        if spec.row not in seen:
+            seen[spec.row] = _Observed(spec.row, r.label, r.values, fuzzy)
+    return seen
+
+
+def map_active(rows: Sequence[Row], version: str, amount_factor: float, prose: str = "") -> TableResult:
+    """Section 二: each row by itself (no arithmetic ties its cells; the prose may confirm a reading)."""
+    mapper = _Mapper(version, amount_factor)
+    for row, obs in _observe(rows, "active", mapper.result).items():
+        cols = columns(version, "active", row)
+        if not cols:
+            mapper.result.warnings.append(f"active.{row}: the {version} form has no such row; left out")
+            continue
+        vals = _trim(obs.values, len(cols))
+        if len(vals) == len(cols):
+            mapper.emit_direct("active", row, cols, obs, vals)
+            continue
+        readings = mapper.readings("active", cols, obs)
+        if not readings:
+            continue
+        values = [mapper.values_of("active", row, rd) for rd in readings]
+        agree = recover.agreed(values)
+        if all(a is not recover.UNDETERMINED for a in agree):
+            mapper.emit_reading("active", row, obs, readings[0], [True] * len(cols), "the only way to cut it")
+            continue
+        chosen = _confirmed_by_prose(values, numbers_near(prose, _row_words("active", row)))
+        if chosen is not None:
+            mapper.result.warnings.append(
+                f"active.{row}: printed {' '.join(v.text for v in obs.values)!r} read as "
+                f"{' | '.join(f'{x:g}' for x in values[chosen])} because the report's text gives these numbers"
+            )
+            mapper.emit_reading(
+                "active",
+                row,
+                obs,
+                readings[chosen],
+                [True] * len(cols),
+                "the only reading the report's text confirms",
+            )
+        else:
+            mapper.emit_reading(
+                "active",
+                row,
+                obs,
+                readings[0],
+                [a is not recover.UNDETERMINED for a in agree],
+                "the only way to cut it",
+            )
+    return mapper.result
+
+
+def _row_words(table: str, row: str) -> tuple[str, ...]:
+    return next(s.labels for s in row_specs(table) if s.row == row)
+
+
+def _confirmed_by_prose(values: Sequence[Sequence[float | None]], hints: set[float]) -> int | None:
+    """The one reading all of whose cells but at most one are numbers the prose gives for the row."""
+    if not hints:
+        return None
+    scores = [sum(v in hints for v in vals if v is not None) for vals in values]
+    best = max(scores)
+    if best == 0 or scores.count(best) != 1:
+        return None
+    i = scores.index(best)
+    return i if len(values[i]) - best <= 1 else None
+
+
+def _request_constraints(version: str, present: set[str]) -> list[recover.Constraint]:
+    rows = list(request_rows(version))
+    if version == "2021" and "other" in present and not any(r.startswith("other_") for r in present):
+        rows = [r for r in rows if not r.startswith("other_")]
+        rows.insert(rows.index("handled_total"), "other")
+    flow = ("new_received", "carried_over_in", "handled_total", "carried_over_out")
+    leaves = [r for r in rows if r not in flow]
+    out: list[recover.Constraint] = []
+
+    def col_rule(col: int, lhs: Sequence[str], rhs: Sequence[str]) -> recover.Constraint:
+        names = frozenset(lhs) | frozenset(rhs)
+
+        def pred(a: recover.Assignment) -> bool | None:
+            left = [a[r][col] for r in lhs]
+            right = [a[r][col] for r in rhs]
+            if any(v is None for v in (*left, *right)):
+                return None
+            return abs(sum(x for x in left if x is not None) - sum(x for x in right if x is not None)) < 1e-6
+
+        return names, pred
+
+    for col in range(APPLICANTS + 1):
+        if set(flow) <= present:
+            out.append(col_rule(col, flow[:2], flow[2:]))
+        if "handled_total" in present and set(leaves) <= present:
+            out.append(col_rule(col, ["handled_total"], leaves))
+    return out
+
+
+def _row_total_ok(vals: Sequence[float | None]) -> bool | None:
+    nums = [v for v in vals if v is not None]
+    if len(nums) != len(vals):
+        return None
+    return abs(sum(nums[:APPLICANTS]) - nums[APPLICANTS]) < 1e-6
+
+
+def map_requests(rows: Sequence[Row], version: str) -> TableResult:
+    """Section 三: direct rows as printed; rows with lost boundaries recovered by R1–R3 together."""
+    mapper = _Mapper(version, 10000.0)
+    observed = _observe(rows, "requests", mapper.result)
+    if version == "2019":
+        for r in [r for r in observed if r.startswith("other_")]:
+            mapper.result.warnings.append(f"requests.{r}: a 2021 row in a 2019 report; left out")
+            del observed[r]
+    cols = mapper.cols("requests", "granted")
+    candidates: dict[str, list[list[float | None]]] = {}
+    readings: dict[str, list[list[recover.Piece]]] = {}
+    for row, obs in observed.items():
+        vals = _trim(obs.values, len(cols))
+        if len(vals) == len(cols):
+            mapper.emit_direct("requests", row, cols, obs, vals)
+            candidates[row] = [
+                [mapper.parse(f"requests.{row}.{c}", v.text).value for c, v in zip(cols, vals, strict=True)]
+            ]
+            continue
+        rds = mapper.readings("requests", cols, obs)
+        if not rds:
+            continue
+        values = [mapper.values_of("requests", row, rd) for rd in rds]
+        keep = [i for i, v in enumerate(values) if _row_total_ok(v) is not False] or list(range(len(values)))
+        readings[row] = [rds[i] for i in keep]
+        candidates[row] = [values[i] for i in keep]
+    if not readings:
+        return mapper.result
+    solutions = recover.solve(candidates, _request_constraints(version, set(candidates)))
+    for row, rds in readings.items():
+        per_row: Sequence[Sequence[float | None]]
+        if solutions:
+            per_row = [s[row] for s in solutions]
+            why = "the only reading that satisfies R1–R3"
+        else:
+            per_row = candidates[row]
+            why = "the only reading whose row total adds up"
+        agree = recover.agreed(per_row)
+        determined = [a is not recover.UNDETERMINED for a in agree]
+        chosen = next(rd for rd, v in zip(rds, candidates[row], strict=True) if v == list(per_row[0]))
+        mapper.emit_reading("requests", row, observed[row], chosen, determined, why)
+    return mapper.result
+
+
+def _r4_ok(v: Sequence[float | None]) -> bool | None:
+    outcomes = len(form()["review"]["outcomes"])
+    for g in range(len(form()["review"]["groups"])):
+        part = v[g * outcomes : (g + 1) * outcomes]
+        if all(x is not None for x in part):
+            nums = [x for x in part if x is not None]
+            if abs(sum(nums[:-1]) - nums[-1]) > 1e-6:
+                return False
+    return True
+
+
+def map_review(rows: Sequence[Row], version: str) -> TableResult:
+    """Section 四: the fifteen values that follow the header, in the form's order."""
+    mapper = _Mapper(version, 10000.0)
+    keys = [("review", g, o) for g, o in (col.split(".", 1) for col in mapper.cols("review", ""))]
+    n = len(keys)
+    values: tuple[Token, ...] = ()
+    for i, r in enumerate(rows):
+        values += r.values
+        if len(_trim(values, n)) >= n and i + 1 < len(rows):
+            # Section 四 prints one value row; numbers in rows after it are prose, not cells.
+            mapper.result.warnings.append(
+                f"review: {sum(len(x.values) for x in rows[i + 1 :])} number(s) after the value row ignored "
+                f"({' '.join(x.label or '' for x in rows[i + 1 :])[:60]})"
+            )
+            break
+    if not values:
+        return mapper.result
+    obs = _Observed("values", rows[0].label or "", values, False)
+    readings = mapper.readings("review", [f"{k[1]}.{k[2]}" for k in keys], obs)
+    if not readings:
+        return mapper.result
+    parsed = [[parse_value(p.text).value for p in rd] for rd in readings]
+    keep = [i for i, v in enumerate(parsed) if _r4_ok(v) is not False] or list(range(len(parsed)))
+    agree = recover.agreed([parsed[i] for i in keep])
+    determined = [a is not recover.UNDETERMINED for a in agree]
+    mapper.emit_pieces(keys, obs, readings[keep[0]], determined, "the only reading that satisfies R4")
+    return mapper.result
