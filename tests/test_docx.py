@@ -253,9 +253,7 @@ def test_grid_before_and_after_keep_columns_aligned() -> None:
     row2 = '<w:trPr><w:gridBefore w:val="1"/><w:gridAfter w:val="1"/></w:trPr>' + tc("B")
     table = docx_to_document(make_docx(tbl([row1, row2]))).tables[0]
     assert (table.n_rows, table.n_cols) == (2, 3)
-    assert (
-        table.cell_at(1, 1).text == "B" and table.cell_at(1, 0).text == "" and table.cell_at(1, 2).text == ""
-    )
+    assert table.cell_at(1, 1).text == "B" and table.cell_at(1, 0).text == "" and table.cell_at(1, 2).text == ""
 
 
 def test_sliver_grid_column_from_word97_round_trip_is_folded() -> None:
@@ -286,9 +284,7 @@ def test_content_controls_and_legacy_hmerge_are_read_through() -> None:
         "<w:sdt><w:sdtContent>"
         + p("in a content control")
         + "</w:sdtContent></w:sdt>"
-        + tbl(
-            [hm + tc("x"), "<w:sdt><w:sdtContent>" + tc("1") + tc("2") + tc("3") + "</w:sdtContent></w:sdt>"]
-        )
+        + tbl([hm + tc("x"), "<w:sdt><w:sdtContent>" + tc("1") + tc("2") + tc("3") + "</w:sdtContent></w:sdt>"])
     )
     doc = docx_to_document(make_docx(body))
     assert doc.paragraphs[0].text == "in a content control"
@@ -320,7 +316,7 @@ def test_strict_ooxml_namespace_is_read() -> None:
 
 def test_core_title_becomes_document_title() -> None:
     core = (
-        '<cp:coreProperties '
+        "<cp:coreProperties "
         'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>年度报告</dc:title></cp:coreProperties>'
     )
