@@ -141,3 +141,49 @@ def test_zip_bomb_is_one_failed_reports_row(tmp_path: Path) -> None:
     ex = extract_file(path, "bomb.docx")
     assert ex.report["status"] == "failed" and "zip bomb" in ex.report["error"]
     assert ex.report["file_format"] == "docx"
+
+
+def _alt_chunk_docx(html: bytes) -> bytes:
+    """A DOCX whose body is one ``w:altChunk`` holding the page as quoted-printable MHT, the way
+    web editors' "export to Word" (html-docx-js and the like) write it."""
+    import io
+    import quopri
+    import zipfile
+
+    mht = (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n    type="text/html";\r\n'
+        b'    boundary="----=mhtDocumentPart"\r\n\r\n\r\n------=mhtDocumentPart\r\n'
+        b'Content-Type: text/html;\r\n    charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+        b"Content-Location: file:///C:/fake/document.html\r\n\r\n"
+        + quopri.encodestring(html)
+        + b"\r\n\r\n------=mhtDocumentPart--\r\n"
+    )
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    r = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    members = {
+        "[Content_Types].xml": "<Types/>",
+        "_rels/.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="word/document.xml"/></Relationships>',
+        "word/document.xml": f'<w:document {w} {r}><w:body><w:altChunk r:id="htmlChunk"/>'
+        "<w:sectPr/></w:body></w:document>",
+        "word/_rels/document.xml.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships"><Relationship Id="htmlChunk" Type="{rel}/aFChunk" Target="/afchunk.mht"/></Relationships>',
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+        zf.writestr("afchunk.mht", mht)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name", ["form2019_grid", "form2021_grid"])
+def test_docx_exported_by_a_web_editor_as_alt_chunk_mht_round_trips(tmp_path: Path, name: str) -> None:
+    fx = next(f for f in FIXTURES if f.name == name)
+    path = tmp_path / f"{name}_altchunk.docx"
+    path.write_bytes(_alt_chunk_docx((OUT_DIR / f"{name}.html").read_bytes()))
+    ex = extract_file(path, path.name)
+    assert ex.report["status"] == "ok" and ex.report["file_format"] == "docx"
+    assert {c["key"]: c["value"] for c in ex.cells} == _gold(fx)["cells"]
+    assert all(c["locator"].startswith("altChunk 1 ") for c in ex.cells)
