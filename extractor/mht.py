@@ -9,19 +9,19 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+from dataclasses import replace
 from email.message import Message
+from pathlib import Path
 
 from extractor.encoding import decode_bytes
+from extractor.errors import ExtractionError
+from extractor.html import html_to_document
+from extractor.model import Document, FileFormat
+from extractor.sniff import looks_like_mht
+
+__all__ = ["looks_like_mht", "mht_html", "read_mht"]
 
 logger = logging.getLogger(__name__)
-
-MHT_SNIFF = (b"mime-version:", b"content-type: multipart/related", b"from:", b"subject:", b"date:")
-
-
-def looks_like_mht(data: bytes) -> bool:
-    """Whether ``data`` starts like a MIME message holding a web page."""
-    head = data[:2048].lstrip().lower()
-    return head.startswith(MHT_SNIFF) and b"multipart/related" in head
 
 
 def _html_part(msg: Message) -> Message | None:
@@ -43,3 +43,17 @@ def mht_html(data: bytes) -> str | None:
     text, used = decode_bytes(payload, part.get_content_charset())
     logger.debug("MHT html part decoded as %s", used)
     return text
+
+
+def read_mht(data: bytes, path: Path) -> Document:
+    """Registry entry point for :attr:`FileFormat.MHT`: the archive's web page, read as HTML."""
+    try:
+        html = mht_html(data)
+    except (ValueError, LookupError) as exc:
+        raise ExtractionError(f"the web archive (MHT) could not be decoded ({exc})") from exc
+    if not html or not html.strip():
+        raise ExtractionError("the web archive (MHT) holds no web page (no text/html part)")
+    doc = html_to_document(html)
+    if not doc.blocks:
+        raise ExtractionError("the web archive's page has no visible text")
+    return replace(doc, file_format=FileFormat.MHT)

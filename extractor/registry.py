@@ -24,6 +24,7 @@ READERS: dict[FileFormat, str] = {
     FileFormat.DOC: "extractor.word:read_doc",
     FileFormat.WPS: "extractor.word:read_wps",
     FileFormat.RTF: "extractor.word:read_rtf",
+    FileFormat.MHT: "extractor.mht:read_mht",
 }
 
 _loaded: dict[FileFormat, Reader] = {}

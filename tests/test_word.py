@@ -63,6 +63,7 @@ def test_word97_keeps_text_box_and_tracked_insertion() -> None:
         ("form2021_grid_html_named.doc", FileFormat.HTML),
         ("small_rtf_named.doc", FileFormat.RTF),
         ("form2021_grid_doc_named.docx", FileFormat.DOC),
+        ("form2021_grid_mht_named.doc", FileFormat.MHT),
     ],
 )
 def test_mislabelled_word_files_are_sniffed_by_content(name: str, fmt: FileFormat) -> None:
@@ -183,3 +184,13 @@ def test_conversion_settings_are_validated() -> None:
 @pytest.mark.libreoffice
 def test_soffice_is_found_on_this_machine() -> None:
     assert os.path.basename(find_soffice()) in ("soffice", "libreoffice")
+
+
+def test_web_archive_without_a_page_fails_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "empty.doc"
+    path.write_bytes(
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: image/png\r\n\r\nxx\r\n--b--\r\n"
+    )
+    with pytest.raises(ExtractionError, match="holds no web page"):
+        read_fixture(path)

@@ -14,6 +14,7 @@ import pytest
 from extractor.model import FileFormat
 from extractor.pipeline import Extraction, extract_file
 from extractor.registry import READERS
+from tests.fixtures.generator.damaged import web_archive
 from tests.fixtures.generator.form import APPLICANT_COLS, REVIEW_GROUPS, outcome_row_keys
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, Fixture
 from tests.fixtures.generator.values import DASH, ValuesSpec
@@ -147,17 +148,9 @@ def _alt_chunk_docx(html: bytes) -> bytes:
     """A DOCX whose body is one ``w:altChunk`` holding the page as quoted-printable MHT, the way
     web editors' "export to Word" (html-docx-js and the like) write it."""
     import io
-    import quopri
     import zipfile
 
-    mht = (
-        b'MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n    type="text/html";\r\n'
-        b'    boundary="----=mhtDocumentPart"\r\n\r\n\r\n------=mhtDocumentPart\r\n'
-        b'Content-Type: text/html;\r\n    charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
-        b"Content-Location: file:///C:/fake/document.html\r\n\r\n"
-        + quopri.encodestring(html)
-        + b"\r\n\r\n------=mhtDocumentPart--\r\n"
-    )
+    mht = web_archive(html)
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     r = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -187,3 +180,14 @@ def test_docx_exported_by_a_web_editor_as_alt_chunk_mht_round_trips(tmp_path: Pa
     assert ex.report["status"] == "ok" and ex.report["file_format"] == "docx"
     assert {c["key"]: c["value"] for c in ex.cells} == _gold(fx)["cells"]
     assert all(c["locator"].startswith("altChunk 1 ") for c in ex.cells)
+
+
+@pytest.mark.parametrize("name", ["form2019_grid", "form2021_grid"])
+def test_web_archive_published_as_doc_round_trips(name: str) -> None:
+    """Word's "single file web page" (MHT) under a .doc name: sniffed as MHT, read as its page."""
+    fx = next(f for f in FIXTURES if f.name == name)
+    path = OUT_DIR / "wrong_suffix" / f"{name}_mht_named.doc"
+    ex = extract(path)
+    assert ex.report["status"] == "ok" and ex.report["file_format"] == "mht"
+    assert {c["key"]: c["value"] for c in ex.cells} == _gold(fx)["cells"]
+    assert ex.report["agency"] == fx.variant.agency
