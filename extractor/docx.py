@@ -20,6 +20,8 @@ Choices:
 - ``w:altChunk`` parts (web pages as HTML or MHT, what many web systems' "export to Word" write,
   or an embedded DOCX one level deep) are read and their blocks spliced in where they stand,
   with locators ``altChunk N …``; other kinds make the document ``partial`` with a warning.
+- Automatic list numbering (``一、`` headings made with Word's numbering) is rendered into the
+  text by :mod:`extractor.docx_numbering`, so a heading reads as printed.
 - Page headers, footers, footnotes and comments live in other parts and are not read.
 """
 
@@ -36,6 +38,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from extractor.docx_numbering import Numbering
 from extractor.encoding import decode_bytes
 from extractor.errors import ExtractionError
 from extractor.grid import RawCell, build_table
@@ -240,6 +243,7 @@ class _Reader:
         self.n_tables = 0
         self.n_chunks = 0
         self.chunks: ChunkLoader | None = None
+        self.numbering: Numbering | None = None
 
     # inline text ----------------------------------------------------------------------------------
 
@@ -278,13 +282,19 @@ class _Reader:
             stack.extend(reversed(node))
         return "".join(parts)
 
+    def numbered(self, p: etree._Element, text: str) -> str:
+        """``text`` with the list number the paragraph prints before it (counters advance even
+        for an empty numbered paragraph, as in Word)."""
+        label = self.numbering.label(p) if self.numbering is not None else ""
+        return label + text if label and text.strip() else text
+
     # blocks -----------------------------------------------------------------------------------------
 
     def paragraph(self, p: etree._Element, where: str) -> None:
         self.n_paragraphs += 1
         locator = f"paragraph {self.n_paragraphs}" if not where else f"{where} paragraph {self.n_paragraphs}"
         boxes: list[etree._Element] = []
-        text = self.inline_text(p, boxes)
+        text = self.numbered(p, self.inline_text(p, boxes))
         self.emit_lines(text, locator)
         for i, box in enumerate(boxes, 1):
             self.container(box, f"{locator} text box {i}")
@@ -399,7 +409,7 @@ class _Reader:
                 tag = child.tag
                 if tag == n.p:
                     boxes: list[etree._Element] = []
-                    lines.append(self.inline_text(child, boxes))
+                    lines.append(self.numbered(child, self.inline_text(child, boxes)))
                     for box in boxes:
                         walk(box)
                 elif tag == n.tbl:
@@ -481,20 +491,43 @@ def _prefixed(block: Block, prefix: str) -> Block:
 ChunkLoader = Callable[[str], "Document | str | None"]
 
 
-def _chunk_loader(zf: zipfile.ZipFile, main_part: str, settings: DocxSettings, depth: int) -> ChunkLoader:
-    """Read ``w:altChunk`` targets of ``main_part``: a Document, a warning, or None."""
-    folder = PurePosixPath(main_part).parent
-    rels_name = str(folder / "_rels" / f"{PurePosixPath(main_part).name}.rels")
-    targets: dict[str, str] = {}
-    if rels_name in zf.namelist():
-        try:
-            rels = _parse_xml(_read_member(zf, rels_name, 4 * 1024 * 1024), rels_name)
-            for rel in rels.iter(f"{{{REL_NS}}}Relationship"):
-                if rel.get("TargetMode") != "External":
-                    target = posixpath.normpath(str(folder / rel.get("Target", ""))).lstrip("/")
-                    targets[rel.get("Id", "")] = target
-        except DocxError as exc:
-            logger.debug("unreadable %s: %s", rels_name, exc)
+def _part_relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """``part``'s internal relationships: id -> (type, target part name)."""
+    folder = PurePosixPath(part).parent
+    rels_name = str(folder / "_rels" / f"{PurePosixPath(part).name}.rels")
+    out: dict[str, tuple[str, str]] = {}
+    if rels_name not in zf.namelist():
+        return out
+    try:
+        rels = _parse_xml(_read_member(zf, rels_name, 4 * 1024 * 1024), rels_name)
+    except DocxError as exc:
+        logger.debug("unreadable %s: %s", rels_name, exc)
+        return out
+    for rel in rels.iter(f"{{{REL_NS}}}Relationship"):
+        if rel.get("TargetMode") != "External":
+            target = posixpath.normpath(str(folder / rel.get("Target", ""))).lstrip("/")
+            out[rel.get("Id", "")] = (rel.get("Type", ""), target)
+    return out
+
+
+def _numbering(zf: zipfile.ZipFile, rels: dict[str, tuple[str, str]], ns: str, settings: DocxSettings) -> Numbering:
+    """List numbering and paragraph styles, when the document has them (unreadable ones are ignored)."""
+    parts: dict[str, etree._Element | None] = {"numbering": None, "styles": None}
+    for rel_type, target in rels.values():
+        kind = rel_type.rsplit("/", 1)[-1]
+        if kind in parts and target in zf.namelist():
+            try:
+                parts[kind] = _parse_xml(_read_member(zf, target, settings.max_part_bytes), target)
+            except DocxError as exc:
+                logger.info("list numbering not rendered: %s", exc)
+    return Numbering(ns, parts["numbering"], parts["styles"])
+
+
+def _chunk_loader(
+    zf: zipfile.ZipFile, rels: dict[str, tuple[str, str]], settings: DocxSettings, depth: int
+) -> ChunkLoader:
+    """Read ``w:altChunk`` targets: a Document, a warning, or None."""
+    targets = {rid: target for rid, (_, target) in rels.items()}
 
     def load(rel_id: str) -> Document | str | None:
         target = targets.get(rel_id)
@@ -597,7 +630,9 @@ def docx_to_document(data: bytes, settings: DocxSettings | None = None, _depth: 
         if body is None:
             raise DocxError("the Word document has no body; it is empty or damaged")
         reader = _Reader(names, settings)
-        reader.chunks = _chunk_loader(zf, name, settings, _depth)
+        rels = _part_relationships(zf, name)
+        reader.chunks = _chunk_loader(zf, rels, settings, _depth)
+        reader.numbering = _numbering(zf, rels, ns, settings)
         reader.container(body)
     if not reader.blocks:
         raise DocxError("the Word document has no text (it may hold only images or embedded objects)")
