@@ -15,8 +15,9 @@ Choices:
 - Text boxes (``w:txbxContent``) are read once: from ``mc:Choice`` when Word wrote a DrawingML
   box with a VML ``mc:Fallback`` copy. A text box anchored in a body paragraph becomes its own
   paragraphs right after it; inside a table cell its text joins the cell's.
-- Tracked insertions (``w:ins``, ``w:moveTo``) are kept, deletions (``w:del``, ``w:moveFrom``)
-  and field codes (``w:instrText``) dropped: the text is the document as it would print.
+- Tracked insertions (``w:ins``, ``w:moveTo``) are kept, deletions (``w:del``, ``w:moveFrom``),
+  hidden runs (``w:vanish``) and field codes (``w:instrText``) dropped: the text is the document
+  as it would print.
 - ``w:altChunk`` parts (web pages as HTML or MHT, what many web systems' "export to Word" write,
   or an embedded DOCX one level deep) are read and their blocks spliced in where they stand,
   with locators ``altChunk N …``; other kinds make the document ``partial`` with a warning.
@@ -196,6 +197,7 @@ class _Names:
         self.smart_tag = w("smartTag")
         self.txbx = w("txbxContent")
         self.tc_pr, self.tr_pr = w("tcPr"), w("trPr")
+        self.r, self.r_pr, self.vanish = w("r"), w("rPr"), w("vanish")
         self.grid_span, self.v_merge, self.h_merge = w("gridSpan"), w("vMerge"), w("hMerge")
         self.grid_before, self.grid_after = w("gridBefore"), w("gridAfter")
         self.tbl_grid, self.grid_col, self.w_attr = w("tblGrid"), w("gridCol"), w("w")
@@ -260,6 +262,8 @@ class _Reader:
                 continue
             if tag == n.t:
                 parts.append(node.text or "")
+                continue
+            if tag == n.r and _hidden(node, n):
                 continue
             if tag == n.tab:
                 parts.append("\t")
@@ -563,6 +567,13 @@ def _chunk_loader(
 def _clean(text: str) -> str:
     text = text.replace("\xa0", " ").replace("\u3000", " ").replace("\t", " ")
     return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+def _hidden(run: etree._Element, n: _Names) -> bool:
+    """A run formatted as hidden text (``w:vanish``), which does not print."""
+    rpr = run.find(n.r_pr)
+    vanish = rpr.find(n.vanish) if rpr is not None else None
+    return vanish is not None and vanish.get(n.val, "true") not in ("0", "false", "off")
 
 
 def _alternate_choice(el: etree._Element) -> etree._Element | None:

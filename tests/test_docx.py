@@ -307,6 +307,14 @@ def test_inline_breaks_tabs_fields_and_alternate_content() -> None:
     assert texts == ["一、 总体情况", "beforeafter", "line one", "line two", "7", "chosen"]
 
 
+def test_hidden_runs_do_not_print() -> None:
+    body = (
+        "<w:p><w:r><w:t>本年度</w:t></w:r><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏</w:t></w:r>"
+        '<w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>共</w:t></w:r><w:r><w:t>3件</w:t></w:r></w:p>'
+    )
+    assert [p.text for p in docx_to_document(make_docx(body)).paragraphs] == ["本年度共3件"]
+
+
 def test_strict_ooxml_namespace_is_read() -> None:
     doc = docx_to_document(
         make_docx(p("严格") + tbl([tc("1") + tc("2")]), ns="http://purl.oclc.org/ooxml/wordprocessingml/main")
