@@ -15,7 +15,7 @@ from extractor.docx import docx_to_document
 from extractor.errors import ExtractionError, UnsupportedFormatError
 from extractor.libreoffice import ConversionError, ConversionSettings, convert_bytes
 from extractor.model import Document, FileFormat
-from extractor.ole import OLE2_MAGIC, has_stream, is_encrypted_ooxml
+from extractor.ole import OLE2_MAGIC, has_stream, is_encrypted_ooxml, stream_start
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +25,12 @@ _NAMES = {FileFormat.DOC: "Word 97 (DOC)", FileFormat.WPS: "WPS", FileFormat.RTF
 
 
 def _word97_encrypted(data: bytes) -> bool:
-    """The FIB's fEncrypted bit of a Word 97 ``WordDocument`` stream, found at its usual place.
-
-    The stream normally starts at sector 1 after a 512-byte header when it is the first stream,
-    which is how Word and LibreOffice write it; elsewhere we let LibreOffice fail instead."""
-    for offset in (512, 1024, 4096):
-        if data[offset : offset + 2] == b"\xec\xa5":  # wIdent of a Word 8 FIB
-            return bool(data[offset + 0x0B] & 0x01)
-    return False
+    """The fEncrypted bit of the File Information Block at the start of the ``WordDocument`` stream
+    (Word 97's own password protection, which LibreOffice headless cannot open)."""
+    start = stream_start(data, "WordDocument")
+    if start is None or data[start : start + 2] != b"\xec\xa5":  # wIdent of a Word 97+ FIB
+        return False
+    return bool(data[start + 0x0B] & 0x01)
 
 
 def convert_to_docx(data: bytes, fmt: FileFormat, settings: ConversionSettings = CONVERSION) -> bytes:
@@ -49,9 +47,7 @@ def convert_to_docx(data: bytes, fmt: FileFormat, settings: ConversionSettings =
     try:
         return convert_bytes(data, _SUFFIX.get(fmt, ".doc"), settings)
     except ConversionError as exc:
-        raise ConversionError(
-            f"the {_NAMES.get(fmt, fmt.value)} file could not be converted to DOCX: {exc}"
-        ) from exc
+        raise ConversionError(f"the {_NAMES.get(fmt, fmt.value)} file could not be converted to DOCX: {exc}") from exc
 
 
 def read_word(data: bytes, path: Path, fmt: FileFormat) -> Document:

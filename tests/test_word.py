@@ -123,6 +123,13 @@ def test_password_protected_docx_is_refused_before_conversion(monkeypatch: pytes
             reader(data, Path("x.docx"))
 
 
+def test_word97_password_flag_is_refused_before_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    data = (OUT_DIR / "damaged" / "word97_password.doc").read_bytes()
+    with pytest.raises(ExtractionError, match="the document is password-protected"):
+        read_doc(data, Path("x.doc"))
+
+
 def test_ole2_without_word_stream_is_refused_before_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     data = (OUT_DIR / "damaged" / "not_word_ole.doc").read_bytes()
