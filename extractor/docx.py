@@ -44,7 +44,7 @@ from extractor.encoding import decode_bytes
 from extractor.errors import ExtractionError
 from extractor.grid import RawCell, build_table
 from extractor.html import html_to_document
-from extractor.mht import looks_like_mht, mht_html
+from extractor.mht import HTML_TABLE_METHOD, looks_like_mht, mark_tables, mht_html
 from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status
 from extractor.ole import OLE2_MAGIC, is_encrypted_ooxml
 
@@ -542,10 +542,12 @@ def _chunk_loader(
         try:
             if suffix in (".mht", ".mhtml") or looks_like_mht(data):
                 html = mht_html(data)
-                return html_to_document(html) if html else f"the embedded web page {target} holds no HTML"
+                if not html:
+                    return f"the embedded web page {target} holds no HTML"
+                return mark_tables(html_to_document(html), HTML_TABLE_METHOD)
             if suffix in (".htm", ".html", ".xhtml"):
                 text, _ = decode_bytes(data)
-                return html_to_document(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+                return mark_tables(html_to_document(re.sub(r"^\s*<\?xml[^>]*\?>", "", text)), HTML_TABLE_METHOD)
             if suffix == ".docx":
                 if depth >= 1:
                     return f"a Word document embedded in an embedded document ({target}) was not read"

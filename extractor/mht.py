@@ -16,10 +16,10 @@ from pathlib import Path
 from extractor.encoding import decode_bytes
 from extractor.errors import ExtractionError
 from extractor.html import html_to_document
-from extractor.model import Document, FileFormat
+from extractor.model import Document, FileFormat, Table
 from extractor.sniff import looks_like_mht
 
-__all__ = ["looks_like_mht", "mht_html", "read_mht"]
+__all__ = ["HTML_TABLE_METHOD", "looks_like_mht", "mark_tables", "mht_html", "read_mht"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,16 @@ def read_mht(data: bytes, path: Path) -> Document:
         raise ExtractionError(f"the web archive (MHT) could not be decoded ({exc})") from exc
     if not html or not html.strip():
         raise ExtractionError("the web archive (MHT) holds no web page (no text/html part)")
-    doc = html_to_document(html)
+    doc = mark_tables(html_to_document(html), HTML_TABLE_METHOD)
     if not doc.blocks:
         raise ExtractionError("the web archive's page has no visible text")
     return replace(doc, file_format=FileFormat.MHT)
+
+
+HTML_TABLE_METHOD = "html-table"
+
+
+def mark_tables(doc: Document, method: str) -> Document:
+    """``doc`` with ``method`` recorded on its tables (how their grids were read), where unset."""
+    blocks = tuple(replace(b, method=method) if isinstance(b, Table) and b.method is None else b for b in doc.blocks)
+    return replace(doc, blocks=blocks)

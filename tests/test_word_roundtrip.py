@@ -183,6 +183,7 @@ def test_docx_exported_by_a_web_editor_as_alt_chunk_mht_round_trips(tmp_path: Pa
     assert ex.report["status"] == "ok" and ex.report["file_format"] == "docx"
     assert {c["key"]: c["value"] for c in ex.cells} == _gold(fx)["cells"]
     assert all(c["locator"].startswith("altChunk 1 ") for c in ex.cells)
+    assert {c["method"] for c in ex.cells} == {"html-table"}
 
 
 @pytest.mark.parametrize("name", ["form2019_grid", "form2021_grid"])
@@ -194,3 +195,4 @@ def test_web_archive_published_as_doc_round_trips(name: str) -> None:
     assert ex.report["status"] == "ok" and ex.report["file_format"] == "mht"
     assert {c["key"]: c["value"] for c in ex.cells} == _gold(fx)["cells"]
     assert ex.report["agency"] == fx.variant.agency
+    assert {c["method"] for c in ex.cells} == {"html-table"}
