@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import docx as python_docx
@@ -18,6 +19,7 @@ import pytest
 from extractor.docx import DocxError, DocxSettings, docx_to_document
 from extractor.errors import ExtractionError
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
+from extractor.word import CACHE_ENV
 from tests.fixtures.generator.form import outcome_groups
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, Fixture
 from tests.fixtures.generator.render import (
@@ -30,10 +32,18 @@ from tests.fixtures.generator.render import (
     form_tables,
 )
 from tests.fixtures.generator.values import ValuesSpec, format_value
-from tests.fixtures.reading import read_fixture
+from tests.fixtures.reading import read_fixture, session_conversion_cache
 
 DOCX_FIXTURES = [fx for fx in FIXTURES if "docx" in fx.renderings]
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _conversion_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each DOC/WPS fixture goes through LibreOffice once per session, whichever module asks first."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(CACHE_ENV, str(session_conversion_cache(tmp_path_factory)))
+        yield
 
 
 def _fixture(name: str) -> Fixture:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,13 +15,21 @@ from extractor.errors import DependencyMissingError, ExtractionError, Unsupporte
 from extractor.libreoffice import ConversionError, ConversionSettings, convert_bytes, convert_file, find_soffice
 from extractor.model import Document, FileFormat, Status
 from extractor.sniff import sniff_format
-from extractor.word import read_doc, read_wps
+from extractor.word import CACHE_ENV, read_doc, read_wps
 from tests.fixtures.generator.damaged import RTF_CELLS, RTF_TITLE
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR
-from tests.fixtures.reading import read_fixture
+from tests.fixtures.reading import read_fixture, session_conversion_cache
 
 WORD97 = [(fx.name, ext) for fx in FIXTURES for ext in ("doc", "wps") if ext in fx.renderings]
 WRONG = OUT_DIR / "wrong_suffix"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _conversion_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each DOC/WPS fixture goes through LibreOffice once per session, whichever module asks first."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(CACHE_ENV, str(session_conversion_cache(tmp_path_factory)))
+        yield
 
 
 def _cells(doc: Document) -> list[list[tuple[str, int, int, int, int]]]:
@@ -139,6 +148,7 @@ def test_ole2_without_word_stream_is_refused_before_conversion(monkeypatch: pyte
 
 def test_missing_libreoffice_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv(CACHE_ENV)
     data = (OUT_DIR / "form2021_grid.doc").read_bytes()
     with pytest.raises(DependencyMissingError, match="apt-get install libreoffice-writer-nogui fonts-noto-cjk"):
         read_doc(data, Path("x.doc"))
@@ -201,3 +211,17 @@ def test_web_archive_without_a_page_fails_clearly(tmp_path: Path) -> None:
     )
     with pytest.raises(ExtractionError, match="holds no web page"):
         read_fixture(path)
+
+
+@pytest.mark.libreoffice
+def test_conversion_cache_serves_a_rerun_without_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    data = (OUT_DIR / "form2021_word_extras.doc").read_bytes()
+    first = read_doc(data, Path("a.doc"))
+    assert len(list((tmp_path / "cache").glob("*.docx"))) == 1
+    monkeypatch.setenv("PATH", "/nonexistent")  # a second read cannot reach LibreOffice …
+    second = read_doc(data, Path("b.doc"))
+    assert second == first  # … and gets the same document from the cache
+    changed = data[:-1] + bytes([data[-1] ^ 1])  # other content is never served from it
+    with pytest.raises(DependencyMissingError):
+        read_doc(changed, Path("c.doc"))

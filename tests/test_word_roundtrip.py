@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,14 +15,24 @@ import pytest
 from extractor.model import FileFormat
 from extractor.pipeline import Extraction, extract_file
 from extractor.registry import READERS
+from extractor.word import CACHE_ENV
 from tests.fixtures.generator.damaged import web_archive
 from tests.fixtures.generator.form import APPLICANT_COLS, REVIEW_GROUPS, outcome_row_keys
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, Fixture
 from tests.fixtures.generator.values import DASH, ValuesSpec
+from tests.fixtures.reading import session_conversion_cache
 
 READABLE = ["docx", "doc", "wps", "html"] + (["pdf"] if FileFormat.PDF in READERS else [])
 CASES = [(fx, ext) for fx in FIXTURES for ext in fx.renderings if ext in READABLE]
 NEEDS_LIBREOFFICE = ("doc", "wps")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _conversion_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each DOC/WPS fixture goes through LibreOffice once per session, whichever module asks first."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(CACHE_ENV, str(session_conversion_cache(tmp_path_factory)))
+        yield
 
 
 def _param(fx: Fixture, ext: str) -> object:
