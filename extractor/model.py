@@ -28,6 +28,7 @@ class FileFormat(StrEnum):
     WPS = "wps"
     RTF = "rtf"
     IMAGE = "image"
+    MHT = "mht"  # MIME web archive ("single file web page"), often published under a .doc name
     UNKNOWN = "unknown"
 
 
