@@ -20,6 +20,7 @@ Reader = Callable[[bytes, Path], Document]
 READERS: dict[FileFormat, str] = {
     FileFormat.TEXT: "extractor.text:read_text",
     FileFormat.HTML: "extractor.html:read_html",
+    FileFormat.PDF: "extractor.pdf:read_pdf",
 }
 
 _loaded: dict[FileFormat, Reader] = {}
