@@ -174,6 +174,8 @@ def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) 
                         "their content is missing until OCR is available")
     if broken:
         warnings.append(f"pages {_page_list(broken)} could not be read (corrupt page objects)")
+    if b"%%EOF" not in data[-EOF_WINDOW:]:
+        warnings.append("the PDF has no end-of-file marker (truncated download?); pages may be missing")
     flags = furniture_flags([(r.content.height, r.lines) for r in results], settings.furniture)
     blocks: list[Block] = []
     for result, page_flags in zip(results, flags, strict=True):

@@ -42,6 +42,7 @@ class Glyph:
     top: float
     x1: float
     bottom: float
+    space_before: bool = False  # the text layer has a space (real or PDFium's guess) before it
 
     @property
     def height(self) -> float:
@@ -211,13 +212,16 @@ def _glyphs(textpage: pdfium.PdfTextPage, left: float, top: float) -> tuple[list
     bad = 0
     rect = pdfium_c.FS_RECTF()
     tl, tr, tb, tt = (ctypes.c_double() for _ in range(4))
+    space = False
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        if pdfium_c.FPDFText_IsGenerated(raw, i):  # spaces and line breaks PDFium made up
-            continue
         cp = pdfium_c.FPDFText_GetUnicode(raw, i)
         ch = chr(cp) if 0 <= cp < 0x110000 else "\ufffd"
-        if ch.isspace():
-            continue  # word spacing is re-derived from the geometry
+        if ch in (" ", "\t", "\u3000", "\xa0"):  # real or PDFium-inferred word space
+            space = True
+            continue
+        if ch in ("\r", "\n") or pdfium_c.FPDFText_IsGenerated(raw, i):
+            space = False  # line breaks are re-derived from the geometry
+            continue
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, i) == 1 or is_garbage_char(ch):
             bad += 1
             continue
@@ -231,7 +235,8 @@ def _glyphs(textpage: pdfium.PdfTextPage, left: float, top: float) -> tuple[list
             too_wide = x1 - x0 > LOOSE_BOX_MAX_RATIO * (tr.value - tl.value) + LOOSE_BOX_SLACK
             if too_wide or not (x0 <= cx <= x1 and y0 <= cy <= y1):
                 x0, x1, y0, y1 = tl.value, tr.value, tb.value, tt.value
-        glyphs.append(Glyph(ch, x0 - left, top - y1, x1 - left, top - y0))
+        glyphs.append(Glyph(ch, x0 - left, top - y1, x1 - left, top - y0, space))
+        space = False
     return glyphs, bad
 
 

@@ -142,7 +142,7 @@ def line_text(glyphs: Sequence[Glyph], space_gap: float = SPACE_GAP) -> str:
     parts = [glyphs[0].text]
     for prev, g in itertools.pairwise(glyphs):
         gap = g.x0 - prev.x1
-        if gap > space_gap * max(1.0, min(prev.height, g.height)):
+        if g.space_before or gap > space_gap * max(1.0, min(prev.height, g.height)):
             parts.append(" ")
         parts.append(g.text)
     return clean_spaces("".join(parts))
@@ -160,9 +160,18 @@ def make_lines(glyphs: Iterable[Glyph]) -> list[Line]:
 
 
 def join_cell_lines(texts: Sequence[str]) -> str:
-    """A table cell's lines as one text: a label written vertically (every line a single CJK
-    character) is joined without breaks; other lines keep their line breaks."""
-    texts = [t for t in texts if t]
-    if len(texts) > 1 and all(len(t) == 1 and is_cjk(t) for t in texts):
-        return "".join(texts)
-    return "\n".join(texts)
+    """A table cell's lines as one text.
+
+    A cell's lines are almost always one label wrapped by the cell width (``结果`` / ``维持``,
+    ``……政府信`` / ``息``) or written vertically, one character per line; a DOCX or HTML
+    rendering of the same report has no break there. So a break between two CJK characters is
+    dropped, and any other break (between numbers or Latin words) is kept as ``\n``.
+    """
+    out = ""
+    for text in texts:
+        if not text:
+            continue
+        if out and not (is_cjk(out[-1]) and is_cjk(text[0])):
+            out += "\n"
+        out += text
+    return out
