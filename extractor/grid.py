@@ -29,7 +29,8 @@ def _clip(span: int) -> int:
     return max(1, min(int(span), MAX_SPAN))
 
 
-def build_table(rows: Sequence[Sequence[RawCell]], prov: Provenance | None = None) -> Table:
+def build_table(rows: Sequence[Sequence[RawCell]], prov: Provenance | None = None,
+                method: str | None = None) -> Table:
     """Place raw cells on a grid, honouring row and column spans (HTML table model)."""
     cells: list[TableCell] = []
     occupied: dict[tuple[int, int], int] = {}
@@ -50,4 +51,4 @@ def build_table(rows: Sequence[Sequence[RawCell]], prov: Provenance | None = Non
             n_cols = max(n_cols, c)
     n_cols = max([n_cols] + [cc + 1 for (_, cc) in occupied])
     slots = tuple(tuple(occupied.get((r, c)) for c in range(n_cols)) for r in range(len(rows)))
-    return Table(cells=tuple(cells), slots=slots, prov=prov or Provenance())
+    return Table(cells=tuple(cells), slots=slots, prov=prov or Provenance(), method=method)

@@ -78,6 +78,7 @@ class Table:
     cells: tuple[TableCell, ...]
     slots: tuple[tuple[int | None, ...], ...]
     prov: Provenance = field(default_factory=Provenance)
+    method: str | None = None  # how the grid was read when not implied by the format (e.g. "ocr")
 
     @property
     def n_rows(self) -> int:

@@ -1,0 +1,144 @@
+"""One file in, one extraction out: read, analyse, and turn the Report into dataset rows.
+
+Nothing here raises for a bad document: every failure becomes a ``failed`` reports row whose
+``error`` is a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractor.errors import ExtractionError
+from extractor.model import FileFormat, Status
+from extractor.registry import reader_for
+from extractor.sniff import sniff_format
+from rules.report import Report, analyse
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 200 * 1024 * 1024  # larger files are not annual reports
+
+
+@dataclass
+class Extraction:
+    """The dataset rows of one input file."""
+
+    report: dict[str, Any]
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    result: Report | None = None
+
+    @property
+    def status(self) -> str:
+        return str(self.report["status"])
+
+
+def content_id(data: bytes) -> str:
+    """Stable id of a document's content: the first 16 hex digits of its SHA-256."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _report_row(report_id: str, source: str, fmt: str, status: str, error: str | None,
+                report: Report | None, seconds: float, n_bytes: int) -> dict[str, Any]:
+    return {
+        "report_id": report_id,
+        "source": source,
+        "file_format": fmt,
+        "status": status,
+        "error": error,
+        "agency": report.agency if report else None,
+        "report_year": report.report_year if report else None,
+        "format_version": report.format_version if report else None,
+        "publish_date": report.publish_date.isoformat() if report and report.publish_date else None,
+        "duplicate_of": None,
+        "n_pages": report.n_pages if report else None,
+        "n_cells": len(report.cells) if report else 0,
+        "n_bytes": n_bytes,
+        "seconds": round(seconds, 4),
+    }
+
+
+def failed(source: str, error: str, report_id: str = "", fmt: str = FileFormat.UNKNOWN.value,
+           seconds: float = 0.0, n_bytes: int = 0) -> Extraction:
+    return Extraction(_report_row(report_id, source, fmt, Status.FAILED.value, error, None, seconds, n_bytes))
+
+
+def report_rows(report_id: str, report: Report) -> tuple[list[dict[str, Any]], ...]:
+    cells = [
+        {
+            "report_id": report_id,
+            "key": c.key,
+            "table": c.table,
+            "row": c.row,
+            "col": c.col,
+            "value": c.value,
+            "state": c.state,
+            "raw": c.raw,
+            "unit": c.unit,
+            "page": c.token.prov.page,
+            "bbox": c.token.prov.bbox_str(),
+            "locator": c.token.prov.locator,
+            "method": c.token.method,
+            "confidence": round(c.confidence, 3),
+            "note": c.note,
+        }
+        for c in report.cells
+    ]
+    sections = [{"report_id": report_id, "number": s.number, "heading": s.heading, "text": s.text}
+                for s in report.sections]
+    checks = [{"report_id": report_id, "rule": k.rule, "scope": k.scope, "passed": k.passed, "detail": k.detail}
+              for k in report.checks]
+    warnings = [{"report_id": report_id, "kind": "warning", "message": w} for w in report.warnings]
+    warnings += [{"report_id": report_id, "kind": "unmapped_label", "message": lbl} for lbl in report.unmapped_labels]
+    return cells, sections, checks, warnings
+
+
+def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
+    """Read and analyse one document's bytes."""
+    t0 = time.perf_counter()
+    rid = content_id(data)
+    fmt = sniff_format(data, path)
+    try:
+        doc = reader_for(fmt)(data, path)
+        report = analyse(doc)
+    except ExtractionError as exc:
+        return failed(source, str(exc), rid, fmt.value, time.perf_counter() - t0, len(data))
+    except RecursionError:
+        return failed(source, "the document is nested too deeply to read (hostile or broken markup)", rid,
+                      fmt.value, time.perf_counter() - t0, len(data))
+    except MemoryError:
+        return failed(source, "the document needs more memory than is available", rid, fmt.value,
+                      time.perf_counter() - t0, len(data))
+    except Exception as exc:  # a bug of ours must not stop the batch
+        logger.exception("internal error on %s", source)
+        return failed(source, f"internal error while reading ({type(exc).__name__}: {exc}); please report it "
+                      "with the file", rid, fmt.value, time.perf_counter() - t0, len(data))
+    status = report.status
+    error = "; ".join(report.warnings[:3]) if status is not Status.OK and report.warnings else None
+    ext = Extraction(_report_row(rid, source, report.file_format, status.value, error, report,
+                                 time.perf_counter() - t0, len(data)), result=report)
+    ext.cells, ext.sections, ext.checks, ext.warnings = report_rows(rid, report)
+    return ext
+
+
+def extract_file(path: Path, source: str | None = None) -> Extraction:
+    """Read and analyse one file; never raises for a bad file."""
+    source = source or path.as_posix()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return failed(source, f"the file is {size // 2**20} MiB, larger than any annual report "
+                          f"({MAX_FILE_BYTES // 2**20} MiB limit)", n_bytes=size)
+        data = path.read_bytes()
+    except OSError as exc:
+        return failed(source, f"the file cannot be read ({exc.strerror or exc})")
+    if not data:
+        return failed(source, "the file is empty (0 bytes)", content_id(data))
+    return extract_bytes(data, path, source)

@@ -1,0 +1,123 @@
+"""Report metadata: the reporting body, the year reported on, and the date printed at the end."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rules.normalize import close_cjk_gaps, nfkc, squash
+
+_TITLE = re.compile(
+    r"(?P<pre>[^\s，。,:：;；]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?(?P<mid>[^\s，。,]*?)"
+    r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告"
+)
+_AGENCY_END = re.compile(
+    r"(政府|人民政府|办公厅|办公室|委员会|管理委员会|管委会|局|厅|委|办|署|院|中心|街道办事处|街道|镇|乡|区|县|市|"
+    r"处|所|站|馆|队|会|部|司|组|室|集团|公司)$"
+)
+_PREFIX_NOISE = re.compile(r"^(标题|题目|名称)[:：]")
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "十": 10}
+_DATE_PATTERNS = (
+    re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+    re.compile(r"(?P<y>(?:19|20)\d{2})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日"),
+)
+_PERIOD = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?:1\s*月\s*1\s*日|度)")
+_YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年")
+MAX_DATE_LINE = 40  # a signature date stands on a short line of its own
+TAIL_LINES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    text: str
+    agency: str | None
+    year: int | None
+
+
+def _clean(line: str) -> str:
+    return _PREFIX_NOISE.sub("", close_cjk_gaps(nfkc(line).strip()))
+
+
+def _looks_like_agency(text: str) -> bool:
+    return 2 <= len(text) <= 40 and bool(_AGENCY_END.search(text)) and not re.search(r"\d", text)
+
+
+def find_title(lines: Sequence[str], doc_title: str | None = None, max_lines: int = 12) -> Title | None:
+    """The report's title among the first lines (a title split over two lines is joined)."""
+    head = [_clean(x) for x in lines[:max_lines] if x.strip()]
+    # Single lines first: joining a line to a title would glue site chrome onto the agency.
+    candidates: list[tuple[str, str | None]] = [(line, head[i - 1] if i else None) for i, line in enumerate(head)]
+    candidates += [(line + head[i + 1], head[i - 1] if i else None) for i, line in enumerate(head[:-1])]
+    if doc_title:
+        candidates.append((_clean(doc_title), None))
+    for text, previous in candidates:
+        m = _TITLE.search(squash(text))
+        if not m:
+            continue
+        agency = (m.group("pre") or m.group("mid") or "").strip("《》“”\"")
+        if not agency and previous and _looks_like_agency(squash(previous)):
+            agency = squash(previous)
+        return Title(m.group(0), agency or None, int(m.group("year")))
+    return None
+
+
+def _cn_number(text: str) -> int:
+    if len(text) == 4 and all(ch in _CN_DIGITS for ch in text):  # 二〇二〇
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CN_DIGITS[text[1]]
+    if text.endswith("十"):
+        return _CN_DIGITS[text[0]] * 10
+    if "十" in text:
+        a, b = text.split("十")
+        return _CN_DIGITS[a] * 10 + _CN_DIGITS[b]
+    return _CN_DIGITS[text]
+
+
+def parse_date(text: str) -> date | None:
+    for pat in _DATE_PATTERNS:
+        m = pat.search(text)
+        if not m:
+            continue
+        try:
+            y, mo, d = (int(m.group(g)) if m.group(g).isdigit() else _cn_number(m.group(g)) for g in "ymd")
+            return date(y, mo, d)
+        except (ValueError, KeyError):
+            continue
+    return None
+
+
+def publish_date(tail_lines: Sequence[str]) -> date | None:
+    """A date printed on a short line of its own at the end of the report (the signature date)."""
+    for line in reversed([x for x in tail_lines if x.strip()][-TAIL_LINES:]):
+        s = squash(nfkc(line))
+        if len(s) > MAX_DATE_LINE:
+            continue
+        d = parse_date(s)
+        if d:
+            return d
+    return None
+
+
+def signature_agency(tail_lines: Sequence[str]) -> str | None:
+    """The body named on the line above the closing date, when the title names none."""
+    lines = [squash(nfkc(x)) for x in tail_lines if x.strip()][-TAIL_LINES:]
+    for i in range(len(lines) - 1, 0, -1):
+        if parse_date(lines[i]) and _looks_like_agency(lines[i - 1]):
+            return lines[i - 1]
+    return None
+
+
+def report_year(title: Title | None, text: str) -> int | None:
+    """The year reported on: the title's year, else the statistics period, else the first year."""
+    if title and title.year:
+        return title.year
+    flat = squash(nfkc(text))
+    m = _PERIOD.search(flat) or _YEAR.search(flat)
+    return int(m.group("y")) if m else None

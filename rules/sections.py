@@ -1,0 +1,127 @@
+"""Split a document into the six standard sections.
+
+The document is laid out as one text (paragraphs one per line, tables one row per line) and the
+headings are searched in order, each after the previous one, so that a table row such as
+四、结转下年度继续办理 is never taken for section 四. Headings may be numbered 一、 or （一）, or
+stand alone at the start of a short line; real variants live in ``rules/data/sections.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.model import Block, Document, Paragraph, Table
+from rules.data import SectionSpec, sections
+from rules.normalize import nfkc
+
+_NUMERAL = r"[一二三四五六七八九十]{1,2}\s*[、.．,，]"
+_PAREN_NUMERAL = r"[（(][一二三四五六七八九十]{1,2}[)）]"
+# A numeral heading must not continue a longer numeral or a 第… ordinal; anything else may precede it
+# (flattened text runs headings into the table before them: …75394432.52元三、收到和处理…).
+_BOUNDARY = r"(?<![一二三四五六七八九十第])"
+MAX_GAP = 16  # characters allowed between a numeral and the keyword (政府信息公开工作… )
+MAX_BARE_HEADING = 30
+MAX_HEADING_TAIL = 8  # a heading without a numeral is a short line of its own
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The document as one text, with where each block starts and ends in it."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    number: int
+    heading: str
+    start: int  # offset of the heading in the layout text
+    body_start: int  # offset just after the heading
+    end: int
+
+
+def block_text(block: Block) -> str:
+    return block.as_text() if isinstance(block, Table) else block.text
+
+
+def layout(doc: Document) -> Layout:
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for b in doc.blocks:
+        t = block_text(b)
+        spans.append((pos, pos + len(t)))
+        parts.append(t)
+        pos += len(t) + 1
+    return Layout("\n".join(parts), tuple(spans), doc.blocks)
+
+
+def _keyword_pattern(keyword: str) -> str:
+    # Keywords are stored without white space; printed headings may have spaces between characters.
+    return r"\s*".join(re.escape(ch) for ch in keyword)
+
+
+def _find(spec: SectionSpec, text: str, start: int, numeral: str | None) -> re.Match[str] | None:
+    kw = "|".join(_keyword_pattern(k) for k in spec.keywords)
+    if numeral:
+        pat = rf"{_BOUNDARY}(?P<num>{numeral})\s*(?P<gap>[^\n。；;\d]{{0,{MAX_GAP}}}?)(?P<kw>{kw})"
+    else:
+        pat = rf"(?:(?<=\n)|^)[ \t]*(?P<kw>{kw})[^\n]{{0,{MAX_BARE_HEADING}}}(?=\n|$)"
+    return re.compile(pat).search(text, start)
+
+
+def _heading_end(text: str, kw_end: int) -> int:
+    """A heading runs to the end of its line when what follows the keyword is a short tail such as
+    情况 or （试行）; otherwise it ends with the keyword (the body follows on the same line)."""
+    line_end = text.find("\n", kw_end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[kw_end:line_end]
+    if not rest.strip() or (len(rest) <= MAX_HEADING_TAIL and not re.search(r"[\s,，。;；:：]", rest.strip())):
+        return line_end
+    return kw_end
+
+
+def find_sections(lay: Layout) -> list[Section]:
+    """The standard sections found, in order; a missing heading is skipped."""
+    text = nfkc(lay.text)  # NFKC keeps length for CJK text in practice; offsets are checked below
+    if len(text) != len(lay.text):
+        text = lay.text
+    found: list[tuple[SectionSpec, re.Match[str]]] = []
+    pos = 0
+    for spec in sections():
+        m = None
+        for numeral in (_NUMERAL, _PAREN_NUMERAL, None):
+            m = _find(spec, text, pos, numeral)
+            if m:
+                break
+        if m is None:
+            continue
+        found.append((spec, m))
+        pos = m.end()
+    out: list[Section] = []
+    for i, (spec, m) in enumerate(found):
+        end = found[i + 1][1].start() if i + 1 < len(found) else len(text)
+        heading_end = _heading_end(text, m.end())
+        heading = lay.text[m.start():heading_end].strip()
+        out.append(Section(spec.number, heading, m.start(), heading_end, end))
+    return out
+
+
+def section_text(lay: Layout, sec: Section) -> str:
+    return lay.text[sec.body_start:sec.end].strip()
+
+
+def blocks_in(lay: Layout, start: int, end: int) -> list[tuple[Block, int, int]]:
+    """Blocks overlapping ``[start, end)`` with the part of each that lies inside (block-relative)."""
+    out = []
+    for block, (b0, b1) in zip(lay.blocks, lay.spans, strict=True):
+        if b1 <= start or b0 >= end:
+            continue
+        if isinstance(block, Paragraph):
+            out.append((block, max(start, b0) - b0, min(end, b1) - b0))
+        elif b0 >= start:
+            out.append((block, 0, b1 - b0))
+    return out

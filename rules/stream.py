@@ -1,0 +1,201 @@
+"""Tables as a token stream: labels, values and row ends, from grids and from flattened text alike.
+
+Grid tables (HTML, DOCX, PDF, OCR) give one token per cell and a row end per grid row. Text gives
+tokens found by scanning: numbers, dashes, pipe-separated cells, and the label text between them.
+The same row assembly then turns either stream into rows of (leaf label, context, values).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from extractor.model import Paragraph, Provenance, Table
+from rules.data import value_words
+from rules.normalize import nfkc, squash
+
+
+class Kind(StrEnum):
+    LABEL = "label"
+    VALUE = "value"
+    ROW_END = "row_end"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: Kind
+    text: str
+    prov: Provenance = field(default_factory=Provenance)
+    method: str = "text"
+    # False when the printed boundaries of this value are uncertain (digits run together).
+    separated: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """Values that follow a label in the stream."""
+
+    label: str | None
+    context: tuple[str, ...]
+    values: tuple[Token, ...]
+
+
+# A number as printed in a cell: sign, digits with thousands separators, decimals, a unit word.
+_NUM = r"[+\-－]?\d[\d,，]*(?:\.\d+)?(?:\s*(?:万元|亿元|万|元|件|项|个|条))?"
+_NUM_RE = re.compile(_NUM)
+# A digit followed by 、 or . and then CJK starts a numbered label ("2.其他法律…"), not a value.
+_LABEL_NUMBER = re.compile(r"\d[.．、](?=[\u3400-\u9fff“\"])")
+_PIPE_ONLY = re.compile(r"^\|+$")
+_SEPARATOR_LINE = re.compile(r"^[\s|:\-—]+$")
+
+
+def _is_dash(word: str) -> bool:
+    return word in value_words().dashes or squash(nfkc(word)) in value_words().dashes
+
+
+def _line_prov(prov: Provenance, offset: int) -> Provenance:
+    if prov.locator and offset:
+        return Provenance(prov.page, prov.bbox, f"{prov.locator} char {offset + 1}")
+    return prov
+
+
+def tokenize_chunk(chunk: str, prov: Provenance, method: str = "text", base: int = 0) -> list[Token]:
+    """Tokens of one piece of text with no cell separators in it."""
+    tokens: list[Token] = []
+    label_starts = {m.start() for m in _LABEL_NUMBER.finditer(chunk)}
+    pos = 0
+    label_buf: list[tuple[int, str]] = []
+
+    def flush_label() -> None:
+        text = "".join(t for _, t in label_buf).strip()
+        if text:
+            tokens.append(Token(Kind.LABEL, text, _line_prov(prov, base + label_buf[0][0]), method))
+        label_buf.clear()
+
+    for m in _NUM_RE.finditer(chunk):
+        start, end = m.start(), m.end()
+        if start < pos:
+            continue
+        # A label number at the end of a digit run belongs to the label that follows.
+        cut = next((i for i in range(start, end) if i in label_starts), None)
+        if cut is not None:
+            end = cut
+        if end <= start:
+            continue
+        before = chunk[pos:start]
+        _words(before, pos, prov, method, base, tokens, label_buf, flush_label)
+        flush_label()
+        raw = chunk[start:end]
+        glued = _glued(chunk, start, end)
+        tokens.append(Token(Kind.VALUE, raw.strip(), _line_prov(prov, base + start), method, separated=not glued))
+        pos = end
+    _words(chunk[pos:], pos, prov, method, base, tokens, label_buf, flush_label)
+    flush_label()
+    return tokens
+
+
+def _glued(chunk: str, start: int, end: int) -> bool:
+    """Whether a number touches other text without a separator (its own boundaries are unsure)."""
+    before = chunk[start - 1] if start > 0 else " "
+    after = chunk[end] if end < len(chunk) else " "
+    digits = sum(ch.isdigit() for ch in chunk[start:end])
+    return digits > 1 and not (before.isspace() and after.isspace())
+
+
+def _words(text: str, offset: int, prov: Provenance, method: str, base: int, tokens: list[Token],
+           label_buf: list[tuple[int, str]], flush_label) -> None:  # type: ignore[no-untyped-def]
+    """Label text between numbers; standalone dash words inside it are values."""
+    for m in re.finditer(r"\S+|\s+", text):
+        word = m.group()
+        if not word.isspace() and _is_dash(word):
+            flush_label()
+            tokens.append(Token(Kind.VALUE, word, _line_prov(prov, base + offset + m.start()), method))
+        else:
+            label_buf.append((offset + m.start(), word))
+
+
+def tokenize_text(text: str, prov: Provenance, base: int = 0) -> list[Token]:
+    """Tokens of a line of flattened text, honouring pipe-separated cells.
+
+    ``x |`` ends a cell; a line of a single ``|`` is an empty cell; runs of ``||`` continue a merged
+    cell and are ignored; markdown rows ``| a | b |`` give one token per cell.
+    """
+    stripped = text.strip()
+    if "|" not in stripped:
+        return tokenize_chunk(text, prov, base=base)
+    if _PIPE_ONLY.match(stripped):
+        return [Token(Kind.VALUE, "", prov)] if stripped == "|" else []
+    if _SEPARATOR_LINE.match(stripped):
+        return []
+    tokens: list[Token] = []
+    pos = 0
+    parts = text.split("|")
+    markdown = stripped.startswith("|")
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part.strip():
+            tokens.extend(tokenize_chunk(part, prov, base=base + pos))
+        elif markdown and 0 < i < len(parts) - 1:
+            tokens.append(Token(Kind.VALUE, "", _line_prov(prov, base + pos)))
+        pos += len(part) + (0 if last else 1)
+    return tokens
+
+
+def grid_tokens(table: Table, method: str) -> Iterator[Token]:
+    """One token per distinct cell, row by row; blank cells after a label or value are blank values."""
+    for r in range(table.n_rows):
+        seen_content = False
+        for cell in table.row_cells(r):
+            text = cell.text.strip()
+            if not text:
+                if seen_content:
+                    yield Token(Kind.VALUE, "", cell.prov, method)
+                continue
+            seen_content = True
+            for tok in tokenize_chunk(text.replace("\n", " ") if _numeric_lines(text) else
+                                      text.replace("\n", ""), cell.prov, method):
+                # inside a cell the printed boundaries are the cell's own
+                yield Token(tok.kind, tok.text, cell.prov, method, separated=True)
+        yield Token(Kind.ROW_END, "", Provenance(), method)
+
+
+def _numeric_lines(text: str) -> bool:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return len(lines) > 1 and all(_NUM_RE.fullmatch(ln.strip()) for ln in lines)
+
+
+def paragraph_tokens(par: Paragraph, start: int = 0, end: int | None = None) -> list[Token]:
+    text = par.text[start:end]
+    tokens = tokenize_text(text, par.prov, base=start)
+    return [*tokens, Token(Kind.ROW_END, "", par.prov)] if "|" in text and text.strip().startswith("|") else tokens
+
+
+def assemble_rows(tokens: list[Token]) -> list[Row]:
+    """Group a stream into rows: the values that follow a label, up to the next label or row end."""
+    rows: list[Row] = []
+    labels: list[str] = []
+    values: list[Token] = []
+
+    def close() -> None:
+        nonlocal labels, values
+        if values:
+            rows.append(Row(labels[-1] if labels else None, tuple(labels[:-1]), tuple(values)))
+            labels = []
+        values = []
+
+    for tok in tokens:
+        if tok.kind is Kind.LABEL:
+            if values:
+                close()
+            labels.append(tok.text)
+        elif tok.kind is Kind.VALUE:
+            values.append(tok)
+        else:
+            if values:
+                close()
+            else:
+                labels = labels[-1:] if labels else []
+    close()
+    return rows
