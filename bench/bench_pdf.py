@@ -4,7 +4,8 @@
 
 Baseline (what a quick script would do): ``pdfplumber.open`` plus ``page.extract_text()`` and
 ``page.extract_tables()`` on every page. Full: the govreport pipeline on the same file —
-``extractor.read_report`` when the rules are there, else the reader (``read_document``). Rounds
+``extractor.pipeline.extract_file`` (reader, rules, dataset rows), or the reader alone
+(``read_document``) on a tree without the rules. Rounds
 alternate full and baseline so that both see the same machine state; the ratio reported is the
 median over rounds of (full time / baseline time) summed over all files. Peak memory is measured
 in a fresh subprocess per variant (``ru_maxrss``, which sees PDFium's C heap too, and tracemalloc
@@ -61,17 +62,14 @@ def baseline(path: Path) -> int:
 
 
 def full_pipeline() -> tuple[str, Callable[[Path], object]]:
-    """``extractor.read_report`` if the rules have landed, else the reader via the registry."""
+    """The whole pipeline on one file: ``extractor.pipeline.extract_file`` (read, rules, dataset
+    rows) when the rules have landed, else just the reader via the registry."""
     try:
-        extractor = importlib.import_module("extractor")
-        read_report = getattr(extractor, "read_report", None)
-        if read_report is None:
-            read_report = importlib.import_module("extractor.pipeline").read_report
-        return "read_report", read_report
+        return "extractor.pipeline.extract_file", importlib.import_module("extractor.pipeline").extract_file
     except (ImportError, AttributeError):
         from extractor.registry import read_document
 
-        return "read_document", read_document
+        return "extractor.registry.read_document (no rules yet)", read_document
 
 
 def page_count(path: Path) -> int:
@@ -93,19 +91,48 @@ def _time(fn: Callable[[Path], object], files: Sequence[Path]) -> list[float]:
     return out
 
 
+def _proc_status_kib(field: str) -> int | None:
+    """A ``/proc/self/status`` memory field in KiB (Linux), or None elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the kernel's RSS high-water mark (Linux ``clear_refs`` 5); False if not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
 def measure_memory(variant: str, files: Sequence[Path]) -> dict[str, float]:
-    """Run one variant once over the files in this process; report its peaks."""
+    """Run one variant once over the files in this process; report its peaks.
+
+    RSS is the process's resident high-water mark while reading (it includes PDFium's C heap,
+    which tracemalloc cannot see); "growth" is that peak minus the resident size before reading,
+    i.e. what reading the files added on top of the loaded interpreter and libraries.
+    """
     fn = baseline if variant == "baseline" else full_pipeline()[1]
     fn(files[0])  # imports and one-off set-up are not the steady state being measured
     gc.collect()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _proc_status_kib("VmRSS")
+    reset = _reset_peak_rss()
     tracemalloc.start()
     for f in files:
         fn(f)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"maxrss_mib": after / 1024, "maxrss_growth_mib": (after - before) / 1024,
+    hwm = _proc_status_kib("VmHWM") if reset else None
+    if hwm is None or before is None:  # no /proc: ru_maxrss (may include a parent's peak)
+        hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = before or 0
+    return {"maxrss_mib": hwm / 1024, "maxrss_growth_mib": (hwm - before) / 1024,
             "python_peak_mib": peak / 2**20}
 
 
