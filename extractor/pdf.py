@@ -153,6 +153,10 @@ def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) 
                 continue
             try:
                 content = read_page(page, i + 1)
+            except pdfium.PdfiumError as exc:
+                log.warning("%s: page %d unreadable: %s", path.name, i + 1, exc)
+                broken.append(i + 1)
+                continue
             finally:
                 page.close()
             if not has_text(content, settings.garbage_share):

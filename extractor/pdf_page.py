@@ -84,6 +84,40 @@ class PageContent:
     n_images: int
 
 
+@dataclass(frozen=True, slots=True)
+class PageFrame:
+    """Maps PDF user space (y up) to the page as displayed: crop box, ``/Rotate``, y down."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+    rotation: int = 0  # clockwise degrees, 0/90/180/270
+
+    @property
+    def width(self) -> float:
+        return self.top - self.bottom if self.rotation in (90, 270) else self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.right - self.left if self.rotation in (90, 270) else self.top - self.bottom
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return y - self.bottom, x - self.left
+        if self.rotation == 180:
+            return self.right - x, y - self.bottom
+        if self.rotation == 270:
+            return self.top - y, self.right - x
+        return x - self.left, self.top - y
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A user-space box as ``(x0, top, x1, bottom)`` on the displayed page."""
+        ax, ay = self.point(x0, y0)
+        bx, by = self.point(x1, y1)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+
 def is_garbage_char(ch: str) -> bool:
     """A character that carries no text: private-use glyph codes or the replacement character."""
     cp = ord(ch)
@@ -155,16 +189,14 @@ def _path_points(obj: pdfium_c.FPDF_PAGEOBJECT, ctm: tuple[float, ...]) -> list[
 class _PageReader:
     """Walks one page's objects (into Form XObjects) collecting rulings and image counts."""
 
-    def __init__(self, left: float, top: float) -> None:
-        self.left = left
-        self.top = top
+    def __init__(self, frame: PageFrame) -> None:
+        self.frame = frame
         self.rulings: list[Ruling] = []
         self.n_images = 0
 
     def _add(self, x0: float, y0: float, x1: float, y1: float) -> None:
         """Add a segment given in PDF user space (y up)."""
-        xa, xb = sorted((x0 - self.left, x1 - self.left))
-        ta, tb = sorted((self.top - y0, self.top - y1))
+        xa, ta, xb, tb = self.frame.box(x0, y0, x1, y1)
         if xb - xa <= AXIS_TOLERANCE and tb - ta > AXIS_TOLERANCE:
             mid = (xa + xb) / 2
             self.rulings.append(Ruling(mid, ta, mid, tb))
@@ -206,7 +238,7 @@ class _PageReader:
                 self.walk((pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)), form_ctm, depth + 1)
 
 
-def _glyphs(textpage: pdfium.PdfTextPage, left: float, top: float) -> tuple[list[Glyph], int]:
+def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph], int]:
     raw = textpage.raw
     glyphs: list[Glyph] = []
     bad = 0
@@ -235,21 +267,24 @@ def _glyphs(textpage: pdfium.PdfTextPage, left: float, top: float) -> tuple[list
             too_wide = x1 - x0 > LOOSE_BOX_MAX_RATIO * (tr.value - tl.value) + LOOSE_BOX_SLACK
             if too_wide or not (x0 <= cx <= x1 and y0 <= cy <= y1):
                 x0, x1, y0, y1 = tl.value, tr.value, tb.value, tt.value
-        glyphs.append(Glyph(ch, x0 - left, top - y1, x1 - left, top - y0, space))
+        glyphs.append(Glyph(ch, *frame.box(x0, y0, x1, y1), space))
         space = False
     return glyphs, bad
 
 
 def read_page(page: pdfium.PdfPage, number: int) -> PageContent:
-    """Read one page's glyphs and rulings (coordinates relative to the crop box, y down)."""
+    """Read one page's glyphs and rulings, in points on the page as displayed (crop box,
+    ``/Rotate`` applied, origin top left)."""
     left, bottom, right, top = page.get_cropbox()
+    rotation = page.get_rotation() % 360
+    frame = PageFrame(left, bottom, right, top, rotation if rotation in (90, 180, 270) else 0)
     textpage = page.get_textpage()
     try:
-        glyphs, bad = _glyphs(textpage, left, top)
+        glyphs, bad = _glyphs(textpage, frame)
     finally:
         textpage.close()
-    reader = _PageReader(left, top)
+    reader = _PageReader(frame)
     n = pdfium_c.FPDFPage_CountObjects(page.raw)
     reader.walk((pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(n)), _IDENTITY, 0)
-    return PageContent(number, right - left, top - bottom, tuple(glyphs), tuple(reader.rulings), bad,
+    return PageContent(number, frame.width, frame.height, tuple(glyphs), tuple(reader.rulings), bad,
                        reader.n_images)

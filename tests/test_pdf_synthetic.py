@@ -114,3 +114,17 @@ def test_scanned_image_page() -> None:
 def test_blank_page_is_not_a_scan() -> None:
     doc = read_pdf(build_pdf([_page(1), PageSpec()]), Path("blank.pdf"))
     assert doc.status is Status.OK and doc.n_pages == 2
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_rotated_pages_read_as_displayed(rotate: int) -> None:
+    """Pages with ``/Rotate`` (PDF printers' landscape pages) read like the upright page."""
+    upright = read_pdf(build_pdf([_page(1), _page(2)]), Path("upright.pdf"))
+    rotated = read_pdf(build_pdf([_page(1), _page(2)], rotate=rotate), Path("rotated.pdf"))
+
+    def shape(doc: Document) -> list:
+        return [b.rows_text() if isinstance(b, Table) else b.text for b in doc.blocks]
+
+    assert shape(rotated) == shape(upright)
+    for a, b in zip(rotated.blocks, upright.blocks, strict=True):
+        assert a.prov.bbox == pytest.approx(b.prov.bbox, abs=0.5)
