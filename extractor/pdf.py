@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 2000  # a report longer than this is hostile or not a report
 GARBAGE_SHARE = 0.5  # a page whose glyphs are mostly unmapped has no usable text layer
 EOF_WINDOW = 4096  # bytes at the end of the file searched for the %%EOF marker
+
+# PDFium is not thread-safe: one document at a time per process (use processes to parallelise).
+_PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,8 @@ def has_text(content: PageContent, garbage_share: float) -> bool:
 
 def read_page_blocks(content: PageContent, settings: PdfSettings) -> PageResult:
     """Tables and running-text lines of one page."""
+    if content.skewed_glyphs:
+        log.debug("page %d: %d slanted glyphs (watermark) left out", content.number, content.skewed_glyphs)
     glyphs = dedupe_glyphs(content.glyphs)
     tables, free = read_tables(content.rulings, glyphs, content.number, settings.tables)
     return PageResult(content, tables, make_lines(free))
@@ -133,6 +139,24 @@ def _page_list(numbers: list[int]) -> str:
 
 def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) -> Document:
     """Read a PDF with a text layer into a :class:`Document` (tables with spans, lines of text)."""
+    with _PDFIUM_LOCK:
+        pages = read_pages(data, path, settings)
+    return assemble(pages, data, path, settings)
+
+
+@dataclass(slots=True)
+class PdfPages:
+    """Every page read once: the pages with text, and the numbers of those without."""
+
+    n_pages: int
+    title: str | None
+    results: list[PageResult] = field(default_factory=list)
+    no_text: list[int] = field(default_factory=list)  # scanned or garbled pages
+    broken: list[int] = field(default_factory=list)  # pages PDFium could not load
+
+
+def read_pages(data: bytes, path: Path, settings: PdfSettings) -> PdfPages:
+    """Parse every page once with PDFium; pages without usable text are only counted."""
     doc = _open(data)
     try:
         n_pages = len(doc)
@@ -141,32 +165,34 @@ def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) 
         if n_pages > settings.max_pages:
             raise ExtractionError(f"the PDF has {n_pages} pages, more than the {settings.max_pages} "
                                   "a report can have")
-        title = _title(doc)
-        results: list[PageResult] = []
-        no_text: list[int] = []
-        broken: list[int] = []
+        out = PdfPages(n_pages, _title(doc))
         for i in range(n_pages):
             try:
                 page = doc[i]
             except pdfium.PdfiumError:
-                broken.append(i + 1)
+                out.broken.append(i + 1)
                 continue
             try:
                 content = read_page(page, i + 1)
             except pdfium.PdfiumError as exc:
                 log.warning("%s: page %d unreadable: %s", path.name, i + 1, exc)
-                broken.append(i + 1)
+                out.broken.append(i + 1)
                 continue
             finally:
                 page.close()
             if not has_text(content, settings.garbage_share):
                 if content.n_images or content.bad_glyphs:
-                    no_text.append(i + 1)
+                    out.no_text.append(i + 1)
                 continue
-            results.append(read_page_blocks(content, settings))
+            out.results.append(read_page_blocks(content, settings))
     finally:
         doc.close()
+    return out
 
+
+def assemble(pages: PdfPages, data: bytes, path: Path, settings: PdfSettings) -> Document:
+    """Pages to a Document: furniture dropped, blocks in order, status and warnings set."""
+    results, no_text, broken = pages.results, pages.no_text, pages.broken
     if not results:
         if broken and not no_text:
             raise ExtractionError("the PDF is corrupt: none of its pages could be read")
@@ -184,8 +210,8 @@ def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) 
     blocks: list[Block] = []
     for result, page_flags in zip(results, flags, strict=True):
         blocks.extend(_interleave(result, page_flags))
-    log.debug("%s: %d pages, %d blocks, %d tables", path.name, n_pages, len(blocks),
+    log.debug("%s: %d pages, %d blocks, %d tables", path.name, pages.n_pages, len(blocks),
               sum(isinstance(b, Table) for b in blocks))
     return Document(blocks=tuple(blocks), file_format=FileFormat.PDF,
                     status=Status.PARTIAL if warnings else Status.OK, warnings=tuple(warnings),
-                    n_pages=n_pages, title=title)
+                    n_pages=pages.n_pages, title=pages.title)

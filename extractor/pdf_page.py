@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -28,8 +29,9 @@ THIN_RULE = 2.5  # a filled bar at most this thick (points) is drawn as a rule
 AXIS_TOLERANCE = 1.0  # a segment this far off horizontal/vertical still counts as axis-aligned
 WHITE_LEVEL = 235  # colour channels all at or above this (0-255) are background, not ink
 MAX_FORM_DEPTH = 8  # nested Form XObjects deeper than this are hostile and not walked
-LOOSE_BOX_MAX_RATIO = 4.0  # a loose glyph box this many times wider than the glyph is implausible
-LOOSE_BOX_SLACK = 2.0  # points added to that limit so that dots and commas keep their loose box
+LOOSE_BOX_MAX_RATIO = 10.0  # a loose glyph box this many times wider than the glyph is implausible
+LOOSE_BOX_SLACK = 10.0  # points added to that limit: full-width ，、· are narrow ink in a wide box
+SKEW_TOLERANCE = math.radians(3)  # glyphs further than this from a right angle are watermarks
 PRIVATE_USE = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
 
 
@@ -82,6 +84,7 @@ class PageContent:
     rulings: tuple[Ruling, ...]
     bad_glyphs: int  # glyphs without a usable Unicode mapping (``(cid:N)``, private use, U+FFFD)
     n_images: int
+    skewed_glyphs: int = 0  # glyphs set at a slant (diagonal watermarks), left out
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,10 +241,11 @@ class _PageReader:
                 self.walk((pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)), form_ctm, depth + 1)
 
 
-def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph], int]:
+def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph], int, int]:
+    """Usable glyphs, the number without a Unicode mapping, and the number set at a slant."""
     raw = textpage.raw
     glyphs: list[Glyph] = []
-    bad = 0
+    bad = skewed = 0
     rect = pdfium_c.FS_RECTF()
     tl, tr, tb, tt = (ctypes.c_double() for _ in range(4))
     space = False
@@ -253,6 +257,10 @@ def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph]
             continue
         if ch in ("\r", "\n") or pdfium_c.FPDFText_IsGenerated(raw, i):
             space = False  # line breaks are re-derived from the geometry
+            continue
+        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
+        if angle >= 0 and abs(math.remainder(angle, math.pi / 2)) > SKEW_TOLERANCE:
+            skewed += 1  # diagonal watermark text, not part of the reading flow
             continue
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, i) == 1 or is_garbage_char(ch):
             bad += 1
@@ -269,7 +277,7 @@ def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph]
                 x0, x1, y0, y1 = tl.value, tr.value, tb.value, tt.value
         glyphs.append(Glyph(ch, *frame.box(x0, y0, x1, y1), space))
         space = False
-    return glyphs, bad
+    return glyphs, bad, skewed
 
 
 def read_page(page: pdfium.PdfPage, number: int) -> PageContent:
@@ -280,11 +288,11 @@ def read_page(page: pdfium.PdfPage, number: int) -> PageContent:
     frame = PageFrame(left, bottom, right, top, rotation if rotation in (90, 180, 270) else 0)
     textpage = page.get_textpage()
     try:
-        glyphs, bad = _glyphs(textpage, frame)
+        glyphs, bad, skewed = _glyphs(textpage, frame)
     finally:
         textpage.close()
     reader = _PageReader(frame)
     n = pdfium_c.FPDFPage_CountObjects(page.raw)
     reader.walk((pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(n)), _IDENTITY, 0)
     return PageContent(number, frame.width, frame.height, tuple(glyphs), tuple(reader.rulings), bad,
-                       reader.n_images)
+                       reader.n_images, skewed)

@@ -200,11 +200,10 @@ def fill_table(layout: TableLayout, glyphs: Sequence[Glyph], page: int) -> Table
             for c in range(cell.col, cell.col + cell.colspan):
                 slot_owner[(r, c)] = i
     per_cell: list[list[Glyph]] = [[] for _ in layout.cells]
-    for g in glyphs:
-        c = bisect.bisect_right(layout.xs, g.cx) - 1
-        r = bisect.bisect_right(layout.ys, g.cy) - 1
-        if 0 <= r < layout.n_rows and 0 <= c < layout.n_cols:
-            per_cell[slot_owner[(r, c)]].append(g)
+    for g in glyphs:  # glyphs on the outer border belong to the nearest edge cell, not nowhere
+        c = min(max(bisect.bisect_right(layout.xs, g.cx) - 1, 0), layout.n_cols - 1)
+        r = min(max(bisect.bisect_right(layout.ys, g.cy) - 1, 0), layout.n_rows - 1)
+        per_cell[slot_owner[(r, c)]].append(g)
     rows: list[list[RawCell]] = [[] for _ in range(layout.n_rows)]
     for cell, cell_glyphs in zip(layout.cells, per_cell, strict=True):
         text = join_cell_lines([line.text for line in make_lines(cell_glyphs)])

@@ -128,3 +128,10 @@ def test_rotated_pages_read_as_displayed(rotate: int) -> None:
     assert shape(rotated) == shape(upright)
     for a, b in zip(rotated.blocks, upright.blocks, strict=True):
         assert a.prov.bbox == pytest.approx(b.prov.bbox, abs=0.5)
+
+
+def test_diagonal_watermark_left_out() -> None:
+    page = PageSpec().text(100, 100, "first line of the report").text(100, 120, "second line 2023")
+    page.slanted_text(120, 500, "WATERMARK COPY", 45)
+    doc = read_pdf(build_pdf([page]), Path("watermark.pdf"))
+    assert [p.text for p in doc.paragraphs] == ["first line of the report", "second line 2023"]

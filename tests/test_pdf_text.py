@@ -45,11 +45,18 @@ def test_dedupe_glyphs_drops_overprints_only() -> None:
 
 
 def test_make_lines_orders_and_joins() -> None:
-    glyphs = [Glyph("年", 30, 100, 40, 110), Glyph("2", 0, 101, 5, 110), Glyph("3", 5, 101, 10, 110),
+    glyphs = [Glyph("年", 15, 100, 25, 110), Glyph("2", 0, 101, 5, 110), Glyph("3", 5, 101, 10, 110),
               Glyph("下", 0, 120, 10, 130)]
     lines = make_lines(glyphs)
     assert [ln.text for ln in lines] == ["23年", "下"]
-    assert lines[0].bbox == (0, 100, 40, 110)
+    assert lines[0].bbox == (0, 100, 25, 110)
+
+
+def test_column_gap_keeps_its_space() -> None:
+    """In a table drawn without rules, a label and its first number are columns apart."""
+    label = [Glyph(c, 10 * i, 0, 10 * i + 10, 10) for i, c in enumerate("总计")]
+    values = [Glyph("2", 100, 0, 105, 10), Glyph("1", 105, 0, 110, 10), Glyph("0", 150, 0, 155, 10)]
+    assert make_lines(label + values)[0].text == "总计 21 0"
 
 
 @pytest.mark.parametrize("text", ["- 1 -", "-4-", "第 3 页", "第3页 共9页", "3/5", "Page 2 of 9", "12",
