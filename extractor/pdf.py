@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 MAX_PAGES = 2000  # a report longer than this is hostile or not a report
 GARBAGE_SHARE = 0.5  # a page whose glyphs are mostly unmapped has no usable text layer
+SCAN_IMAGE_COVER = 0.6  # a page this much covered by one image ...
+SCAN_MAX_GLYPHS = 40  # ... with fewer glyphs than this is a scan with a stamp or page number in text
 EOF_WINDOW = 4096  # bytes at the end of the file searched for the %%EOF marker
 
 # PDFium is not thread-safe: one document at a time per process (use processes to parallelise).
@@ -52,12 +54,16 @@ class PdfSettings:
     furniture: FurnitureSettings = field(default_factory=FurnitureSettings)
     max_pages: int = MAX_PAGES
     garbage_share: float = GARBAGE_SHARE
+    scan_image_cover: float = SCAN_IMAGE_COVER
+    scan_max_glyphs: int = SCAN_MAX_GLYPHS
 
     def __post_init__(self) -> None:
         if self.max_pages < 1:
             raise ValueError("PdfSettings.max_pages must be at least 1")
         if not 0 < self.garbage_share <= 1:
             raise ValueError("PdfSettings.garbage_share must be in (0, 1]")
+        if not 0 < self.scan_image_cover <= 1:
+            raise ValueError("PdfSettings.scan_image_cover must be in (0, 1]")
 
 
 DEFAULT_SETTINGS = PdfSettings()
@@ -152,6 +158,7 @@ class PdfPages:
     title: str | None
     results: list[PageResult] = field(default_factory=list)
     no_text: list[int] = field(default_factory=list)  # scanned or garbled pages
+    scan_like: list[int] = field(default_factory=list)  # page-size image with a few words of text
     broken: list[int] = field(default_factory=list)  # pages PDFium could not load
 
 
@@ -184,6 +191,9 @@ def read_pages(data: bytes, path: Path, settings: PdfSettings) -> PdfPages:
                 if content.n_images or content.bad_glyphs:
                     out.no_text.append(i + 1)
                 continue
+            if (content.image_cover >= settings.scan_image_cover
+                    and len(content.glyphs) < settings.scan_max_glyphs):
+                out.scan_like.append(i + 1)
             out.results.append(read_page_blocks(content, settings))
     finally:
         doc.close()
@@ -193,6 +203,8 @@ def read_pages(data: bytes, path: Path, settings: PdfSettings) -> PdfPages:
 def assemble(pages: PdfPages, data: bytes, path: Path, settings: PdfSettings) -> Document:
     """Pages to a Document: furniture dropped, blocks in order, status and warnings set."""
     results, no_text, broken = pages.results, pages.no_text, pages.broken
+    if len(pages.scan_like) == len(results):  # every page with text is a scan with a stamp on it
+        results = []
     if not results:
         if broken and not no_text:
             raise ExtractionError("the PDF is corrupt: none of its pages could be read")
@@ -202,6 +214,9 @@ def assemble(pages: PdfPages, data: bytes, path: Path, settings: PdfSettings) ->
     if no_text:
         warnings.append(f"pages {_page_list(no_text)} have no text layer (scanned or garbled); "
                         "their content is missing until OCR is available")
+    if pages.scan_like:
+        warnings.append(f"pages {_page_list(pages.scan_like)} look scanned (a page-size image with only a "
+                        "few words of text); their content is missing until OCR is available")
     if broken:
         warnings.append(f"pages {_page_list(broken)} could not be read (corrupt page objects)")
     if b"%%EOF" not in data[-EOF_WINDOW:]:

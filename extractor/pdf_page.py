@@ -85,6 +85,7 @@ class PageContent:
     bad_glyphs: int  # glyphs without a usable Unicode mapping (``(cid:N)``, private use, U+FFFD)
     n_images: int
     skewed_glyphs: int = 0  # glyphs set at a slant (diagonal watermarks), left out
+    image_cover: float = 0.0  # share of the page covered by its largest image (1.0 for a scan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,7 @@ class _PageReader:
         self.frame = frame
         self.rulings: list[Ruling] = []
         self.n_images = 0
+        self.largest_image = 0.0  # area in square points
 
     def _add(self, x0: float, y0: float, x1: float, y1: float) -> None:
         """Add a segment given in PDF user space (y up)."""
@@ -228,13 +230,24 @@ class _PageReader:
                 elif w <= THIN_RULE < h:
                     self._add((min(xs) + max(xs)) / 2, min(ys), (min(xs) + max(xs)) / 2, max(ys))
 
+    def image(self, ctm: tuple[float, ...]) -> None:
+        """An image is drawn into the unit square mapped by ``ctm``: note its area on the page."""
+        self.n_images += 1
+        a, b, c, d, e, f = ctm
+        corners = [self.frame.point(a * x + c * y + e, b * x + d * y + f) for x, y in ((0, 0), (1, 1))]
+        (x0, t0), (x1, t1) = corners
+        w = min(max(x0, x1), self.frame.width) - max(min(x0, x1), 0.0)
+        h = min(max(t0, t1), self.frame.height) - max(min(t0, t1), 0.0)
+        if w > 0 and h > 0:
+            self.largest_image = max(self.largest_image, w * h)
+
     def walk(self, objects: Iterator[pdfium_c.FPDF_PAGEOBJECT], ctm: tuple[float, ...], depth: int) -> None:
         for obj in objects:
             kind = pdfium_c.FPDFPageObj_GetType(obj)
             if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
                 self.path(obj, _matmul(ctm, _matrix(obj)))
             elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                self.n_images += 1
+                self.image(_matmul(ctm, _matrix(obj)))
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
                 form_ctm = _matmul(ctm, _matrix(obj))
                 n = pdfium_c.FPDFFormObj_CountObjects(obj)
@@ -294,5 +307,6 @@ def read_page(page: pdfium.PdfPage, number: int) -> PageContent:
     reader = _PageReader(frame)
     n = pdfium_c.FPDFPage_CountObjects(page.raw)
     reader.walk((pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(n)), _IDENTITY, 0)
+    cover = reader.largest_image / (frame.width * frame.height) if frame.width * frame.height else 0.0
     return PageContent(number, frame.width, frame.height, tuple(glyphs), tuple(reader.rulings), bad,
-                       reader.n_images, skewed)
+                       reader.n_images, skewed, min(cover, 1.0))

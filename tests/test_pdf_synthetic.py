@@ -135,3 +135,18 @@ def test_diagonal_watermark_left_out() -> None:
     page.slanted_text(120, 500, "WATERMARK COPY", 45)
     doc = read_pdf(build_pdf([page]), Path("watermark.pdf"))
     assert [p.text for p in doc.paragraphs] == ["first line of the report", "second line 2023"]
+
+
+def test_scan_with_a_text_page_number_is_partial() -> None:
+    """A scanner adds '- 2 -' in text over the page image: the page still counts as scanned."""
+    scan = PageSpec().image_gray().text(280, 800, "- 2 -")
+    doc = read_pdf(build_pdf([_page(1), scan]), Path("stamped.pdf"))
+    assert doc.status is Status.PARTIAL
+    assert doc.warnings == ("pages 2 look scanned (a page-size image with only a few words of text); "
+                            "their content is missing until OCR is available",)
+
+
+def test_all_pages_scanned_with_text_page_numbers_fails() -> None:
+    pages = [PageSpec().image_gray().text(280, 800, f"- {n} -") for n in (1, 2)]
+    with pytest.raises(ExtractionError, match="no text layer"):
+        read_pdf(build_pdf(pages), Path("stamped_scan.pdf"))
