@@ -16,8 +16,23 @@ logger = logging.getLogger(__name__)
 
 # When a folder is walked, sidecar files that archives keep beside reports are not inputs.
 # Files named explicitly on the command line are always read.
-SIDECAR_SUFFIXES = frozenset({".json", ".tsv", ".csv", ".parquet", ".py", ".pyc", ".js", ".css", ".ipynb",
-                              ".log", ".lock", ".db", ".sqlite"})
+SIDECAR_SUFFIXES = frozenset(
+    {
+        ".json",
+        ".tsv",
+        ".csv",
+        ".parquet",
+        ".py",
+        ".pyc",
+        ".js",
+        ".css",
+        ".ipynb",
+        ".log",
+        ".lock",
+        ".db",
+        ".sqlite",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,8 +71,14 @@ def main(verbose: int) -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder for the dataset tables.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder for the dataset tables.",
+)
 @click.option("--csv", "also_csv", is_flag=True, help="Also write every table as UTF-8 CSV.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def extract(inputs: tuple[Path, ...], out_dir: Path, also_csv: bool, quiet: bool) -> None:

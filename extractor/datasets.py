@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -21,18 +22,46 @@ logger = logging.getLogger(__name__)
 
 COLUMNS: dict[str, dict[str, str]] = {
     "reports": {
-        "report_id": "string", "source": "string", "file_format": "string", "status": "string",
-        "error": "string", "agency": "string", "report_year": "Int64", "format_version": "string",
-        "publish_date": "string", "duplicate_of": "string", "n_pages": "Int64", "n_cells": "Int64",
-        "n_bytes": "Int64", "seconds": "float64",
+        "report_id": "string",
+        "source": "string",
+        "file_format": "string",
+        "status": "string",
+        "error": "string",
+        "agency": "string",
+        "report_year": "Int64",
+        "format_version": "string",
+        "publish_date": "string",
+        "duplicate_of": "string",
+        "n_pages": "Int64",
+        "n_cells": "Int64",
+        "n_bytes": "Int64",
+        "seconds": "float64",
     },
     "cells": {
-        "report_id": "string", "key": "string", "table": "string", "row": "string", "col": "string",
-        "value": "float64", "state": "string", "raw": "string", "unit": "string", "page": "Int64",
-        "bbox": "string", "locator": "string", "method": "string", "confidence": "float64", "note": "string",
+        "report_id": "string",
+        "key": "string",
+        "table": "string",
+        "row": "string",
+        "col": "string",
+        "value": "float64",
+        "state": "string",
+        "raw": "string",
+        "unit": "string",
+        "page": "Int64",
+        "bbox": "string",
+        "locator": "string",
+        "method": "string",
+        "confidence": "float64",
+        "note": "string",
     },
     "sections": {"report_id": "string", "number": "Int64", "heading": "string", "text": "string"},
-    "checks": {"report_id": "string", "rule": "string", "scope": "string", "passed": "object", "detail": "string"},
+    "checks": {
+        "report_id": "string",
+        "rule": "string",
+        "scope": "string",
+        "passed": "object",
+        "detail": "string",
+    },
     "warnings": {"report_id": "string", "kind": "string", "message": "string"},
 }
 TABLES = tuple(COLUMNS)
@@ -48,8 +77,10 @@ def frame(name: str, rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
 def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> pd.DataFrame:
     """One row per report of ``version``, one column per canonical key (form order)."""
     keys = [c.key for c in schema()[version]]
-    meta = reports.loc[(reports["format_version"] == version) & reports["duplicate_of"].isna(),
-                       ["report_id", "source", "agency", "report_year"]]
+    meta = reports.loc[
+        (reports["format_version"] == version) & reports["duplicate_of"].isna(),
+        ["report_id", "source", "agency", "report_year"],
+    ]
     mine = cells[cells["report_id"].isin(meta["report_id"]) & cells["key"].isin(keys)]
     values = mine.pivot_table(index="report_id", columns="key", values="value", aggfunc="first", dropna=False)
     values = values.reindex(columns=keys)
@@ -57,7 +88,7 @@ def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
-def _atomic_write(path: Path, write) -> None:  # type: ignore[no-untyped-def]
+def _atomic_write(path: Path, write: Callable[[str], object]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -104,10 +135,18 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     written = []
     for name, df in everything.items():
         path = out_dir / f"{name}.parquet"
-        _atomic_write(path, lambda tmp, df=df: df.to_parquet(tmp, engine="pyarrow", index=False))
+        _atomic_write(path, partial(_to_parquet, df))
         written.append(path)
         if csv:
             cpath = out_dir / f"{name}.csv"
-            _atomic_write(cpath, lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8"))
+            _atomic_write(cpath, partial(_to_csv, df))
             written.append(cpath)
     return written
+
+
+def _to_parquet(df: pd.DataFrame, path: str) -> None:
+    df.to_parquet(path, engine="pyarrow", index=False)
+
+
+def _to_csv(df: pd.DataFrame, path: str) -> None:
+    df.to_csv(path, index=False, encoding="utf-8")

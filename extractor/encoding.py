@@ -25,25 +25,53 @@ def canonical_encoding(name: str) -> str | None:
     return _SUPERSETS.get(name, name)
 
 
+COMMON_CJK_SHARE = 0.6
+
+
+def _mostly_common_cjk(text: str) -> bool:
+    """Whether the non-ASCII characters of ``text`` are mostly common CJK (GB2312's range)."""
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return True
+    common = sum(1 for ch in wide if _in_gb2312(ch) or ch in "，。、：；！？（）《》“”‘’【】—…　")
+    return common / len(wide) >= COMMON_CJK_SHARE
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data``; returns ``(text, encoding_used)``. Never raises on odd bytes."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc, errors="replace"), enc
     if declared:
-        enc = canonical_encoding(declared)
-        if enc:
+        wanted = canonical_encoding(declared)
+        if wanted:
             try:
-                return data.decode(enc), enc
+                return data.decode(wanted), wanted
             except UnicodeDecodeError:
                 logger.debug("declared charset %s does not fit; guessing", declared)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # Chinese government pages without a declaration are nearly always GB18030 when not UTF-8;
+    # charset-normalizer misjudges short Chinese samples (as Johab, Big5…), so try that first.
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _mostly_common_cjk(text):
+            return text, "gb18030"
     best = from_bytes(data[:200_000]).best()
-    enc = canonical_encoding(best.encoding) if best is not None else None
+    guess = canonical_encoding(best.encoding) if best is not None else None
     # Chinese pages without a declaration are nearly always GB18030 when they are not UTF-8.
-    if enc is None or enc in ("cp1252", "latin_1", "iso8859-1", "cp1250", "mac-roman"):
-        enc = "gb18030"
+    enc = "gb18030" if guess is None or guess in ("cp1252", "latin_1", "iso8859-1", "cp1250", "mac-roman") else guess
     return data.decode(enc, errors="replace"), enc

@@ -29,8 +29,7 @@ def _clip(span: int) -> int:
     return max(1, min(int(span), MAX_SPAN))
 
 
-def build_table(rows: Sequence[Sequence[RawCell]], prov: Provenance | None = None,
-                method: str | None = None) -> Table:
+def build_table(rows: Sequence[Sequence[RawCell]], prov: Provenance | None = None, method: str | None = None) -> Table:
     """Place raw cells on a grid, honouring row and column spans (HTML table model)."""
     cells: list[TableCell] = []
     occupied: dict[tuple[int, int], int] = {}

@@ -22,13 +22,65 @@ from extractor.model import Block, Document, FileFormat, Paragraph, Provenance
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([-\w.]+)""", re.I)
 
-SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "nav", "footer", "aside", "form", "select",
-                       "button", "head", "template", "svg", "object", "embed"})
-BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
-                        "blockquote", "pre", "center", "tr", "td", "th", "table", "tbody", "thead", "dl", "dt",
-                        "dd", "main", "header", "body", "html", "hr", "caption"})
-_CHROME = re.compile(r"(^|[-_ ])(nav|navbar|menu|footer|foot|breadcrumb|crumbs?|share|bdshare|related|xglj|xgxx|"
-                     r"sidebar|copyright|toolbar|topbar|login|search)([-_ ]|$)", re.I)
+SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "nav",
+        "footer",
+        "aside",
+        "form",
+        "select",
+        "button",
+        "head",
+        "template",
+        "svg",
+        "object",
+        "embed",
+    }
+)
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "center",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "tbody",
+        "thead",
+        "dl",
+        "dt",
+        "dd",
+        "main",
+        "header",
+        "body",
+        "html",
+        "hr",
+        "caption",
+    }
+)
+_CHROME = re.compile(
+    r"(^|[-_ ])(nav|navbar|menu|footer|foot|breadcrumb|crumbs?|share|bdshare|related|xglj|xgxx|"
+    r"sidebar|copyright|toolbar|topbar|login|search)([-_ ]|$)",
+    re.I,
+)
 MAX_DATA_CELL_CHARS = 300
 MAX_DEPTH = 400  # deeper markup than this is hostile; lxml itself caps at 255 levels by default
 
@@ -140,11 +192,17 @@ class _Walker:
         rows = []
         for tr in _rows(table):
             cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
-            rows.append([
-                RawCell(cell_text(c), _span(c.get("rowspan")), _span(c.get("colspan")),
-                        Provenance(locator=self.tree.getpath(c)))
-                for c in cells
-            ])
+            rows.append(
+                [
+                    RawCell(
+                        cell_text(c),
+                        _span(c.get("rowspan")),
+                        _span(c.get("colspan")),
+                        Provenance(locator=self.tree.getpath(c)),
+                    )
+                    for c in cells
+                ]
+            )
         if any(rows):
             self.blocks.append(build_table(rows, Provenance(locator=path)))
 

@@ -45,8 +45,16 @@ def content_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _report_row(report_id: str, source: str, fmt: str, status: str, error: str | None,
-                report: Report | None, seconds: float, n_bytes: int) -> dict[str, Any]:
+def _report_row(
+    report_id: str,
+    source: str,
+    fmt: str,
+    status: str,
+    error: str | None,
+    report: Report | None,
+    seconds: float,
+    n_bytes: int,
+) -> dict[str, Any]:
     return {
         "report_id": report_id,
         "source": source,
@@ -65,8 +73,14 @@ def _report_row(report_id: str, source: str, fmt: str, status: str, error: str |
     }
 
 
-def failed(source: str, error: str, report_id: str = "", fmt: str = FileFormat.UNKNOWN.value,
-           seconds: float = 0.0, n_bytes: int = 0) -> Extraction:
+def failed(
+    source: str,
+    error: str,
+    report_id: str = "",
+    fmt: str = FileFormat.UNKNOWN.value,
+    seconds: float = 0.0,
+    n_bytes: int = 0,
+) -> Extraction:
     return Extraction(_report_row(report_id, source, fmt, Status.FAILED.value, error, None, seconds, n_bytes))
 
 
@@ -91,10 +105,13 @@ def report_rows(report_id: str, report: Report) -> tuple[list[dict[str, Any]], .
         }
         for c in report.cells
     ]
-    sections = [{"report_id": report_id, "number": s.number, "heading": s.heading, "text": s.text}
-                for s in report.sections]
-    checks = [{"report_id": report_id, "rule": k.rule, "scope": k.scope, "passed": k.passed, "detail": k.detail}
-              for k in report.checks]
+    sections = [
+        {"report_id": report_id, "number": s.number, "heading": s.heading, "text": s.text} for s in report.sections
+    ]
+    checks = [
+        {"report_id": report_id, "rule": k.rule, "scope": k.scope, "passed": k.passed, "detail": k.detail}
+        for k in report.checks
+    ]
     warnings = [{"report_id": report_id, "kind": "warning", "message": w} for w in report.warnings]
     warnings += [{"report_id": report_id, "kind": "unmapped_label", "message": lbl} for lbl in report.unmapped_labels]
     return cells, sections, checks, warnings
@@ -111,19 +128,39 @@ def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
     except ExtractionError as exc:
         return failed(source, str(exc), rid, fmt.value, time.perf_counter() - t0, len(data))
     except RecursionError:
-        return failed(source, "the document is nested too deeply to read (hostile or broken markup)", rid,
-                      fmt.value, time.perf_counter() - t0, len(data))
+        return failed(
+            source,
+            "the document is nested too deeply to read (hostile or broken markup)",
+            rid,
+            fmt.value,
+            time.perf_counter() - t0,
+            len(data),
+        )
     except MemoryError:
-        return failed(source, "the document needs more memory than is available", rid, fmt.value,
-                      time.perf_counter() - t0, len(data))
+        return failed(
+            source,
+            "the document needs more memory than is available",
+            rid,
+            fmt.value,
+            time.perf_counter() - t0,
+            len(data),
+        )
     except Exception as exc:  # a bug of ours must not stop the batch
         logger.exception("internal error on %s", source)
-        return failed(source, f"internal error while reading ({type(exc).__name__}: {exc}); please report it "
-                      "with the file", rid, fmt.value, time.perf_counter() - t0, len(data))
+        return failed(
+            source,
+            f"internal error while reading ({type(exc).__name__}: {exc}); please report it with the file",
+            rid,
+            fmt.value,
+            time.perf_counter() - t0,
+            len(data),
+        )
     status = report.status
     error = "; ".join(report.warnings[:3]) if status is not Status.OK and report.warnings else None
-    ext = Extraction(_report_row(rid, source, report.file_format, status.value, error, report,
-                                 time.perf_counter() - t0, len(data)), result=report)
+    ext = Extraction(
+        _report_row(rid, source, report.file_format, status.value, error, report, time.perf_counter() - t0, len(data)),
+        result=report,
+    )
     ext.cells, ext.sections, ext.checks, ext.warnings = report_rows(rid, report)
     return ext
 
@@ -134,8 +171,11 @@ def extract_file(path: Path, source: str | None = None) -> Extraction:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return failed(source, f"the file is {size // 2**20} MiB, larger than any annual report "
-                          f"({MAX_FILE_BYTES // 2**20} MiB limit)", n_bytes=size)
+            return failed(
+                source,
+                f"the file is {size // 2**20} MiB, larger than any annual report ({MAX_FILE_BYTES // 2**20} MiB limit)",
+                n_bytes=size,
+            )
         data = path.read_bytes()
     except OSError as exc:
         return failed(source, f"the file cannot be read ({exc.strerror or exc})")

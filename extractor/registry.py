@@ -36,7 +36,8 @@ def reader_for(fmt: FileFormat) -> Reader:
         target = READERS.get(fmt)
         if target is None:
             raise UnsupportedFormatError(
-                f"{fmt.value} files are not supported yet" if fmt is not FileFormat.UNKNOWN
+                f"{fmt.value} files are not supported yet"
+                if fmt is not FileFormat.UNKNOWN
                 else "the content is not a format govreport reads (HTML, text, PDF, DOCX, DOC, WPS, images)"
             )
         module, func = target.split(":")

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 
 from rules.data import form, request_rows
 
-APPLICANT_COLS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-                  "legal_service_org", "other_org")
+APPLICANT_COLS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+)
 FLOW = ("new_received", "carried_over_in", "handled_total", "carried_over_out")
 TOLERANCE = 1e-6
 
@@ -25,8 +31,12 @@ def _fmt(v: float | None) -> str:
     return "blank" if v is None else f"{v:g}"
 
 
-def _check(rule: str, scope: str, lhs: Sequence[tuple[str, float | None]], rhs: Sequence[tuple[str, float | None]],
-           ) -> Check:
+def _check(
+    rule: str,
+    scope: str,
+    lhs: Sequence[tuple[str, float | None]],
+    rhs: Sequence[tuple[str, float | None]],
+) -> Check:
     left = " + ".join(f"{k}={_fmt(v)}" for k, v in lhs)
     right = " + ".join(f"{k}={_fmt(v)}" for k, v in rhs)
     vals = [v for _, v in (*lhs, *rhs)]
@@ -57,12 +67,20 @@ def run_checks(values: Mapping[str, float | None], version: str | None) -> list[
     out: list[Check] = []
     present_rows = {k.split(".")[1] for k in values if k.startswith("requests.")}
     if present_rows:
+
         def v(row: str, col: str) -> tuple[str, float | None]:
             return f"{row}", values.get(f"requests.{row}.{col}")
+
         leaves = _leaves(version, present_rows)
         for col in (*APPLICANT_COLS, "total"):
-            out.append(_check("R1", col, [v("new_received", col), v("carried_over_in", col)],
-                              [v("handled_total", col), v("carried_over_out", col)]))
+            out.append(
+                _check(
+                    "R1",
+                    col,
+                    [v("new_received", col), v("carried_over_in", col)],
+                    [v("handled_total", col), v("carried_over_out", col)],
+                )
+            )
             out.append(_check("R2", col, [v("handled_total", col)], [v(r, col) for r in leaves]))
         rows = list(request_rows(version))
         if "other" in present_rows and "other" not in rows:
@@ -70,12 +88,24 @@ def run_checks(values: Mapping[str, float | None], version: str | None) -> list[
         for row in rows:
             if row not in present_rows:
                 continue
-            out.append(_check("R3", row, [(f"total", values.get(f"requests.{row}.total"))],
-                              [(c, values.get(f"requests.{row}.{c}")) for c in APPLICANT_COLS]))
+            out.append(
+                _check(
+                    "R3",
+                    row,
+                    [("total", values.get(f"requests.{row}.total"))],
+                    [(c, values.get(f"requests.{row}.{c}")) for c in APPLICANT_COLS],
+                )
+            )
     review = form()["review"]
     for group in review["groups"]:
         if not any(k.startswith(f"review.{group}.") for k in values):
             continue
-        out.append(_check("R4", group, [("total", values.get(f"review.{group}.total"))],
-                          [(o, values.get(f"review.{group}.{o}")) for o in review["outcomes"] if o != "total"]))
+        out.append(
+            _check(
+                "R4",
+                group,
+                [("total", values.get(f"review.{group}.total"))],
+                [(o, values.get(f"review.{group}.{o}")) for o in review["outcomes"] if o != "total"],
+            )
+        )
     return out

@@ -69,8 +69,10 @@ def _toml(name: str) -> dict:
 def schema() -> dict[str, tuple[SchemaCell, ...]]:
     """version -> the canonical cells in form order."""
     raw = json.loads((DATA_DIR / "schema.json").read_text(encoding="utf-8"))
-    return {v: tuple(SchemaCell(**{k: c[k] for k in ("key", "table", "row", "col", "label", "unit")})
-                     for c in cells) for v, cells in raw["versions"].items()}
+    return {
+        v: tuple(SchemaCell(**{k: c[k] for k in ("key", "table", "row", "col", "label", "unit")}) for c in cells)
+        for v, cells in raw["versions"].items()
+    }
 
 
 @cache

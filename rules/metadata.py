@@ -18,17 +18,33 @@ _AGENCY_END = re.compile(
     r"处|所|站|馆|队|会|部|司|组|室|集团|公司)$"
 )
 _PREFIX_NOISE = re.compile(r"^(标题|题目|名称)[:：]")
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9, "十": 10}
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _DATE_PATTERNS = (
     re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
     re.compile(r"(?P<y>(?:19|20)\d{2})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})"),
-    re.compile(r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日"),
+    re.compile(
+        r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日"
+    ),
 )
 _PERIOD = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?:1\s*月\s*1\s*日|度)")
 _YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年")
 MAX_DATE_LINE = 40  # a signature date stands on a short line of its own
 TAIL_LINES = 8
+MAX_DATE_PREFIX = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +74,7 @@ def find_title(lines: Sequence[str], doc_title: str | None = None, max_lines: in
         m = _TITLE.search(squash(text))
         if not m:
             continue
-        agency = (m.group("pre") or m.group("mid") or "").strip("《》“”\"")
+        agency = (m.group("pre") or m.group("mid") or "").strip('《》“”"')
         if not agency and previous and _looks_like_agency(squash(previous)):
             agency = squash(previous)
         return Title(m.group(0), agency or None, int(m.group("year")))
@@ -80,17 +96,34 @@ def _cn_number(text: str) -> int:
     return _CN_DIGITS[text]
 
 
-def parse_date(text: str) -> date | None:
+def _date_match(text: str) -> tuple[date, re.Match[str]] | None:
     for pat in _DATE_PATTERNS:
         m = pat.search(text)
         if not m:
             continue
         try:
             y, mo, d = (int(m.group(g)) if m.group(g).isdigit() else _cn_number(m.group(g)) for g in "ymd")
-            return date(y, mo, d)
+            return date(y, mo, d), m
         except (ValueError, KeyError):
             continue
     return None
+
+
+def parse_date(text: str) -> date | None:
+    found = _date_match(text)
+    return found[0] if found else None
+
+
+def _signature_date(line: str) -> date | None:
+    """A date that ends its line and follows at most a short label (发布日期：, the body's name)."""
+    found = _date_match(line)
+    if not found:
+        return None
+    d, m = found
+    before, after = line[: m.start()], line[m.end() :]
+    if after.strip(" 。.") or len(before) > MAX_DATE_PREFIX or re.search(r"[。，,；;]", before):
+        return None
+    return d
 
 
 def publish_date(tail_lines: Sequence[str]) -> date | None:
@@ -99,7 +132,7 @@ def publish_date(tail_lines: Sequence[str]) -> date | None:
         s = squash(nfkc(line))
         if len(s) > MAX_DATE_LINE:
             continue
-        d = parse_date(s)
+        d = _signature_date(s)
         if d:
             return d
     return None
@@ -109,7 +142,7 @@ def signature_agency(tail_lines: Sequence[str]) -> str | None:
     """The body named on the line above the closing date, when the title names none."""
     lines = [squash(nfkc(x)) for x in tail_lines if x.strip()][-TAIL_LINES:]
     for i in range(len(lines) - 1, 0, -1):
-        if parse_date(lines[i]) and _looks_like_agency(lines[i - 1]):
+        if _signature_date(lines[i]) and _looks_like_agency(lines[i - 1]):
             return lines[i - 1]
     return None
 

@@ -83,8 +83,9 @@ Assignment = dict[str, Sequence[float | None]]
 Constraint = tuple[frozenset[str], Callable[[Assignment], bool | None]]
 
 
-def solve(candidates: dict[str, list[list[float | None]]],
-          constraints: Sequence[Constraint]) -> list[Assignment] | None:
+def solve(
+    candidates: dict[str, list[list[float | None]]], constraints: Sequence[Constraint]
+) -> list[Assignment] | None:
     """Every assignment of one candidate per row that satisfies each evaluable constraint.
 
     ``None`` when the search was cut off (too many readings): then nothing is determined.
@@ -120,11 +121,11 @@ def solve(candidates: dict[str, list[list[float | None]]],
     return solutions if rec(0) else None
 
 
-def agreed(solutions: Sequence[Sequence[float | None]]) -> list[float | None | object]:
+def agreed(solutions: Sequence[Sequence[float | None]]) -> list[float | object | None]:
     """Per position, the value every solution gives, or ``UNDETERMINED``."""
     if not solutions:
         return []
-    out: list[float | None | object] = []
+    out: list[float | object | None] = []
     for i in range(len(solutions[0])):
         vals = {s[i] for s in solutions}
         out.append(vals.pop() if len(vals) == 1 else UNDETERMINED)

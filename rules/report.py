@@ -86,8 +86,9 @@ def _region(secs: dict[int, Section], number: int, lay: Layout) -> tuple[int, in
 
 def analyse(doc: Document) -> Report:
     """Read the standard form out of ``doc``."""
-    report = Report(file_format=doc.file_format.value, status=doc.status, warnings=list(doc.warnings),
-                    n_pages=doc.n_pages)
+    report = Report(
+        file_format=doc.file_format.value, status=doc.status, warnings=list(doc.warnings), n_pages=doc.n_pages
+    )
     lay = layout(doc)
     found = find_sections(lay)
     secs = {s.number: s for s in found}
@@ -115,7 +116,8 @@ def analyse(doc: Document) -> Report:
         results: list[TableResult] = []
         if 2 in streams:
             factor = 1.0 if any(w in lbl for lbl in labels for w in YUAN_HEADER_WORDS) else 10000.0
-            results.append(map_active(assemble_rows(streams[2]), version, factor))
+            prose = "\n".join(s.text for s in report.sections if s.number in (1, 5, 6))
+            results.append(map_active(assemble_rows(streams[2]), version, factor, prose))
         if 3 in streams:
             results.append(map_requests(assemble_rows(streams[3]), version))
         if 4 in streams:

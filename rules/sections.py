@@ -105,18 +105,18 @@ def find_sections(lay: Layout) -> list[Section]:
     for i, (spec, m) in enumerate(found):
         end = found[i + 1][1].start() if i + 1 < len(found) else len(text)
         heading_end = _heading_end(text, m.end())
-        heading = lay.text[m.start():heading_end].strip()
+        heading = lay.text[m.start() : heading_end].strip()
         out.append(Section(spec.number, heading, m.start(), heading_end, end))
     return out
 
 
 def section_text(lay: Layout, sec: Section) -> str:
-    return lay.text[sec.body_start:sec.end].strip()
+    return lay.text[sec.body_start : sec.end].strip()
 
 
 def blocks_in(lay: Layout, start: int, end: int) -> list[tuple[Block, int, int]]:
     """Blocks overlapping ``[start, end)`` with the part of each that lies inside (block-relative)."""
-    out = []
+    out: list[tuple[Block, int, int]] = []
     for block, (b0, b1) in zip(lay.blocks, lay.spans, strict=True):
         if b1 <= start or b0 >= end:
             continue

@@ -8,7 +8,7 @@ The same row assembly then turns either stream into rows of (leaf label, context
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -104,8 +104,16 @@ def _glued(chunk: str, start: int, end: int) -> bool:
     return digits > 1 and not (before.isspace() and after.isspace())
 
 
-def _words(text: str, offset: int, prov: Provenance, method: str, base: int, tokens: list[Token],
-           label_buf: list[tuple[int, str]], flush_label) -> None:  # type: ignore[no-untyped-def]
+def _words(
+    text: str,
+    offset: int,
+    prov: Provenance,
+    method: str,
+    base: int,
+    tokens: list[Token],
+    label_buf: list[tuple[int, str]],
+    flush_label: Callable[[], None],
+) -> None:
     """Label text between numbers; standalone dash words inside it are values."""
     for m in re.finditer(r"\S+|\s+", text):
         word = m.group()
@@ -154,8 +162,9 @@ def grid_tokens(table: Table, method: str) -> Iterator[Token]:
                     yield Token(Kind.VALUE, "", cell.prov, method)
                 continue
             seen_content = True
-            for tok in tokenize_chunk(text.replace("\n", " ") if _numeric_lines(text) else
-                                      text.replace("\n", ""), cell.prov, method):
+            for tok in tokenize_chunk(
+                text.replace("\n", " ") if _numeric_lines(text) else text.replace("\n", ""), cell.prov, method
+            ):
                 # inside a cell the printed boundaries are the cell's own
                 yield Token(tok.kind, tok.text, cell.prov, method, separated=True)
         yield Token(Kind.ROW_END, "", Provenance(), method)

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rules import recover
-from rules.data import columns, form, request_rows, schema_keys
+from rules.data import columns, form, request_rows, row_specs, schema_keys
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
+from rules.prose import numbers_near
 from rules.stream import Row, Token
 from rules.values import CellValue, State, parse_value
 
@@ -25,7 +26,12 @@ CONFIDENCE_TEXT = 0.95
 CONFIDENCE_FUZZY_LABEL = 0.85
 CONFIDENCE_RECOVERED = 0.8
 APPLICANTS = 6  # the applicant columns before 总计 in section 三
-_GROUP_OF_ROW = {"withheld": "withheld", "unavailable": "unavailable", "not": "not_processed", "other": "other"}
+_GROUP_OF_ROW = {
+    "withheld": "withheld",
+    "unavailable": "unavailable",
+    "not": "not_processed",
+    "other": "other",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +93,16 @@ class _Mapper:
     def parse(self, key: str, text: str) -> CellValue:
         return parse_value(text, amount=_is_amount(self.version, key), default_unit_factor=self.amount_factor)
 
-    def emit(self, table: str, row: str, col: str, token: Token, text: str, confidence: float,
-             note: str | None = None) -> None:
+    def emit(
+        self,
+        table: str,
+        row: str,
+        col: str,
+        token: Token,
+        text: str,
+        confidence: float,
+        note: str | None = None,
+    ) -> None:
         key = f"{table}.{row}.{col}"
         if key in self.keys_done:
             return
@@ -97,8 +111,21 @@ class _Mapper:
         if cv.state is State.TEXT:
             confidence = min(confidence, 0.5)
         self.keys_done.add(key)
-        self.result.cells.append(Cell(key, table, row, col, cv.value, cv.state.value, text, _unit(self.version, key),
-                                      token, confidence, notes))
+        self.result.cells.append(
+            Cell(
+                key,
+                table,
+                row,
+                col,
+                cv.value,
+                cv.state.value,
+                text,
+                _unit(self.version, key),
+                token,
+                confidence,
+                notes,
+            )
+        )
 
     def emit_direct(self, table: str, row: str, cols: Sequence[str], obs: _Observed, values: Sequence[Token]) -> None:
         for col, tok in zip(cols, values, strict=True):
@@ -113,13 +140,15 @@ class _Mapper:
         if len(vals) > len(cols):
             self.result.warnings.append(
                 f"{table}.{obs.row}: {len(vals)} values printed where the form has {len(cols)} columns "
-                f"({' | '.join(v.text for v in vals)}); row left out")
+                f"({' | '.join(v.text for v in vals)}); row left out"
+            )
             return []
         readings = recover.row_readings([v.text for v in vals], len(cols))
         if not readings:
             self.result.warnings.append(
                 f"{table}.{obs.row}: only {len(vals)} value(s) printed for {len(cols)} columns "
-                f"({' | '.join(v.text or '(blank)' for v in vals)}); the cells cannot be placed and are left out")
+                f"({' | '.join(v.text or '(blank)' for v in vals)}); the cells cannot be placed and are left out"
+            )
         return readings
 
     def values_of(self, table: str, row: str, reading: Sequence[recover.Piece]) -> list[float | None]:
@@ -134,25 +163,49 @@ class _Mapper:
             cols = columns("2019" if self.version == "2021" else "2021", table, row)
         return cols
 
-    def emit_reading(self, table: str, row: str, obs: _Observed, reading: Sequence[recover.Piece],
-                     determined: Sequence[bool], why: str) -> None:
+    def emit_reading(
+        self,
+        table: str,
+        row: str,
+        obs: _Observed,
+        reading: Sequence[recover.Piece],
+        determined: Sequence[bool],
+        why: str,
+    ) -> None:
         cols = self.cols(table, row)
-        vals = _trim(obs.values, len(cols))
-        printed = " ".join(v.text for v in vals)
+        self.emit_pieces([(table, row, c) for c in cols], obs, reading, determined, why)
+
+    def emit_pieces(
+        self,
+        keys: Sequence[tuple[str, str, str]],
+        obs: _Observed,
+        reading: Sequence[recover.Piece],
+        determined: Sequence[bool],
+        why: str,
+    ) -> None:
+        """Emit one reading of a row's printed tokens; undetermined cells are left out with a warning."""
+        vals = _trim(obs.values, len(keys))
         left_out = []
-        for col, piece, ok in zip(cols, reading, determined, strict=True):
+        for (table, row, col), piece, ok in zip(keys, reading, determined, strict=True):
             tok = vals[piece.token]
             if not ok:
-                left_out.append(col)
-                continue
-            if piece.whole:
-                self.emit(table, row, col, tok, piece.text, CONFIDENCE_GRID if tok.method != "text" else CONFIDENCE_TEXT)
+                left_out.append(f"{table}.{row}.{col}")
+            elif piece.whole:
+                self.emit(table, row, col, tok, piece.text, _confidence(tok))
             else:
-                self.emit(table, row, col, tok, piece.text, CONFIDENCE_RECOVERED,
-                          f"cut from printed {tok.text!r} ({why})")
+                self.emit(
+                    table, row, col, tok, piece.text, CONFIDENCE_RECOVERED, f"cut from printed {tok.text!r} ({why})"
+                )
         if left_out:
+            printed = " ".join(v.text for v in vals)
             self.result.warnings.append(
-                f"{table}.{row}: printed {printed!r} can be read several ways; left out: {', '.join(left_out)}")
+                f"{keys[0][0]}.{keys[0][1]}: printed {printed!r} can be read several ways; left out: "
+                f"{', '.join(k.split('.', 2)[2] for k in left_out)}"
+            )
+
+
+def _confidence(tok: Token) -> float:
+    return CONFIDENCE_GRID if tok.method != "text" else CONFIDENCE_TEXT
 
 
 def _group_of(row: str) -> str | None:
@@ -192,8 +245,8 @@ def _observe(rows: Sequence[Row], table: str, result: TableResult) -> dict[str, 
     return seen
 
 
-def map_active(rows: Sequence[Row], version: str, amount_factor: float) -> TableResult:
-    """Section 二: each row by itself (no arithmetic ties its cells)."""
+def map_active(rows: Sequence[Row], version: str, amount_factor: float, prose: str = "") -> TableResult:
+    """Section 二: each row by itself (no arithmetic ties its cells; the prose may confirm a reading)."""
     mapper = _Mapper(version, amount_factor)
     for row, obs in _observe(rows, "active", mapper.result).items():
         cols = columns(version, "active", row)
@@ -205,12 +258,53 @@ def map_active(rows: Sequence[Row], version: str, amount_factor: float) -> Table
             mapper.emit_direct("active", row, cols, obs, vals)
             continue
         readings = mapper.readings("active", cols, obs)
-        if readings:
-            values = [mapper.values_of("active", row, rd) for rd in readings]
-            agree = recover.agreed(values)
-            determined = [a is not recover.UNDETERMINED for a in agree]
-            mapper.emit_reading("active", row, obs, readings[0], determined, "the only way to cut it")
+        if not readings:
+            continue
+        values = [mapper.values_of("active", row, rd) for rd in readings]
+        agree = recover.agreed(values)
+        if all(a is not recover.UNDETERMINED for a in agree):
+            mapper.emit_reading("active", row, obs, readings[0], [True] * len(cols), "the only way to cut it")
+            continue
+        chosen = _confirmed_by_prose(values, numbers_near(prose, _row_words("active", row)))
+        if chosen is not None:
+            mapper.result.warnings.append(
+                f"active.{row}: printed {' '.join(v.text for v in obs.values)!r} read as "
+                f"{' | '.join(f'{x:g}' for x in values[chosen])} because the report's text gives these numbers"
+            )
+            mapper.emit_reading(
+                "active",
+                row,
+                obs,
+                readings[chosen],
+                [True] * len(cols),
+                "the only reading the report's text confirms",
+            )
+        else:
+            mapper.emit_reading(
+                "active",
+                row,
+                obs,
+                readings[0],
+                [a is not recover.UNDETERMINED for a in agree],
+                "the only way to cut it",
+            )
     return mapper.result
+
+
+def _row_words(table: str, row: str) -> tuple[str, ...]:
+    return next(s.labels for s in row_specs(table) if s.row == row)
+
+
+def _confirmed_by_prose(values: Sequence[Sequence[float | None]], hints: set[float]) -> int | None:
+    """The one reading all of whose cells but at most one are numbers the prose gives for the row."""
+    if not hints:
+        return None
+    scores = [sum(v in hints for v in vals if v is not None) for vals in values]
+    best = max(scores)
+    if best == 0 or scores.count(best) != 1:
+        return None
+    i = scores.index(best)
+    return i if len(values[i]) - best <= 1 else None
 
 
 def _request_constraints(version: str, present: set[str]) -> list[recover.Constraint]:
@@ -230,7 +324,8 @@ def _request_constraints(version: str, present: set[str]) -> list[recover.Constr
             right = [a[r][col] for r in rhs]
             if any(v is None for v in (*left, *right)):
                 return None
-            return abs(sum(left) - sum(right)) < 1e-6  # type: ignore[arg-type]
+            return abs(sum(x for x in left if x is not None) - sum(x for x in right if x is not None)) < 1e-6
+
         return names, pred
 
     for col in range(APPLICANTS + 1):
@@ -242,9 +337,10 @@ def _request_constraints(version: str, present: set[str]) -> list[recover.Constr
 
 
 def _row_total_ok(vals: Sequence[float | None]) -> bool | None:
-    if any(v is None for v in vals):
+    nums = [v for v in vals if v is not None]
+    if len(nums) != len(vals):
         return None
-    return abs(sum(vals[:APPLICANTS]) - vals[APPLICANTS]) < 1e-6  # type: ignore[arg-type]
+    return abs(sum(nums[:APPLICANTS]) - nums[APPLICANTS]) < 1e-6
 
 
 def map_requests(rows: Sequence[Row], version: str) -> TableResult:
@@ -262,7 +358,9 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
         vals = _trim(obs.values, len(cols))
         if len(vals) == len(cols):
             mapper.emit_direct("requests", row, cols, obs, vals)
-            candidates[row] = [[mapper.parse(f"requests.{row}.{c}", v.text).value for c, v in zip(cols, vals)]]
+            candidates[row] = [
+                [mapper.parse(f"requests.{row}.{c}", v.text).value for c, v in zip(cols, vals, strict=True)]
+            ]
             continue
         rds = mapper.readings("requests", cols, obs)
         if not rds:
@@ -275,6 +373,7 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
         return mapper.result
     solutions = recover.solve(candidates, _request_constraints(version, set(candidates)))
     for row, rds in readings.items():
+        per_row: Sequence[Sequence[float | None]]
         if solutions:
             per_row = [s[row] for s in solutions]
             why = "the only reading that satisfies R1–R3"
@@ -283,58 +382,46 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
             why = "the only reading whose row total adds up"
         agree = recover.agreed(per_row)
         determined = [a is not recover.UNDETERMINED for a in agree]
-        chosen = next(rd for rd, v in zip(rds, candidates[row]) if v == list(per_row[0]))
+        chosen = next(rd for rd, v in zip(rds, candidates[row], strict=True) if v == list(per_row[0]))
         mapper.emit_reading("requests", row, observed[row], chosen, determined, why)
     return mapper.result
+
+
+def _r4_ok(v: Sequence[float | None]) -> bool | None:
+    outcomes = len(form()["review"]["outcomes"])
+    for g in range(len(form()["review"]["groups"])):
+        part = v[g * outcomes : (g + 1) * outcomes]
+        if all(x is not None for x in part):
+            nums = [x for x in part if x is not None]
+            if abs(sum(nums[:-1]) - nums[-1]) > 1e-6:
+                return False
+    return True
 
 
 def map_review(rows: Sequence[Row], version: str) -> TableResult:
     """Section 四: the fifteen values that follow the header, in the form's order."""
     mapper = _Mapper(version, 10000.0)
-    values = tuple(v for r in rows for v in r.values)
+    keys = [("review", g, o) for g, o in (col.split(".", 1) for col in mapper.cols("review", ""))]
+    n = len(keys)
+    values: tuple[Token, ...] = ()
+    for i, r in enumerate(rows):
+        values += r.values
+        if len(_trim(values, n)) >= n and i + 1 < len(rows):
+            # Section 四 prints one value row; numbers in rows after it are prose, not cells.
+            mapper.result.warnings.append(
+                f"review: {sum(len(x.values) for x in rows[i + 1 :])} number(s) after the value row ignored "
+                f"({' '.join(x.label or '' for x in rows[i + 1 :])[:60]})"
+            )
+            break
     if not values:
         return mapper.result
     obs = _Observed("values", rows[0].label or "", values, False)
-    cols = mapper.cols("review", "")
-    vals = _trim(values, len(cols))
-
-    def emit_all(reading_texts: Sequence[tuple[Token, str, bool]], why: str | None) -> None:
-        for col, (tok, text, whole) in zip(cols, reading_texts, strict=True):
-            group, outcome = col.split(".")
-            conf = (CONFIDENCE_GRID if tok.method != "text" else CONFIDENCE_TEXT) if whole else CONFIDENCE_RECOVERED
-            mapper.emit("review", group, outcome, tok, text, conf,
-                        None if whole else f"cut from printed {tok.text!r} ({why})")
-
-    if len(vals) == len(cols):
-        emit_all([(v, v.text, True) for v in vals], None)
+    readings = mapper.readings("review", [f"{k[1]}.{k[2]}" for k in keys], obs)
+    if not readings:
         return mapper.result
-    rds = mapper.readings("review", cols, obs)
-    if not rds:
-        return mapper.result
-    values_ = [[parse_value(p.text).value for p in rd] for rd in rds]
-
-    def r4_ok(v: Sequence[float | None]) -> bool:
-        for g in range(3):
-            part = v[g * 5:(g + 1) * 5]
-            if all(x is not None for x in part) and abs(sum(part[:4]) - part[4]) > 1e-6:  # type: ignore[arg-type]
-                return False
-        return True
-
-    keep = [i for i, v in enumerate(values_) if r4_ok(v)] or list(range(len(values_)))
-    agree = recover.agreed([values_[i] for i in keep])
-    chosen = rds[keep[0]]
-    texts = []
-    for col, piece, a in zip(cols, chosen, agree, strict=True):
-        if a is recover.UNDETERMINED:
-            mapper.result.warnings.append(f"review.{col}: printed values can be read several ways; left out")
-            texts.append(None)
-        else:
-            texts.append((vals[piece.token], piece.text, piece.whole))
-    for col, item in zip(cols, texts, strict=True):
-        if item is not None:
-            group, outcome = col.split(".")
-            tok, text, whole = item
-            conf = CONFIDENCE_RECOVERED if not whole else CONFIDENCE_TEXT
-            mapper.emit("review", group, outcome, tok, text, conf,
-                        None if whole else f"cut from printed {tok.text!r} (the only reading that satisfies R4)")
+    parsed = [[parse_value(p.text).value for p in rd] for rd in readings]
+    keep = [i for i, v in enumerate(parsed) if _r4_ok(v) is not False] or list(range(len(parsed)))
+    agree = recover.agreed([parsed[i] for i in keep])
+    determined = [a is not recover.UNDETERMINED for a in agree]
+    mapper.emit_pieces(keys, obs, readings[keep[0]], determined, "the only reading that satisfies R4")
     return mapper.result

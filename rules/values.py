@@ -30,7 +30,7 @@ _NUMBER = re.compile(r"^(?P<sign>[+\-])?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)(
 def _strip_words(text: str, words: tuple[str, ...]) -> tuple[str, str | None]:
     for w in sorted(words, key=len, reverse=True):
         if text.startswith(w):
-            return text[len(w):], w
+            return text[len(w) :], w
     return text, None
 
 

@@ -1,0 +1,72 @@
+"""Documents per second on HTML and text reports, against a plain baseline in the same process.
+
+    .venv/bin/python bench/bench_text_html.py [FILES_OR_FOLDERS...] [--rounds 7]
+
+The baseline is what any tool must do anyway: read the bytes and decode them (text), or parse the
+page with lxml (HTML). Rounds alternate pipeline and baseline; the median of each is reported, and
+the ratio pipeline/baseline is the figure to watch (absolute timings on shared machines are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from lxml import html as lxml_html
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from extractor.encoding import decode_bytes
+from extractor.pipeline import extract_bytes
+from extractor.sniff import sniff_format
+
+DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real"
+
+
+def files_of(args: list[str]) -> list[Path]:
+    paths = [Path(a) for a in args] or [DEFAULT]
+    out: list[Path] = []
+    for p in paths:
+        out += sorted(x for x in p.rglob("*") if x.suffix in (".txt", ".html", ".htm")) if p.is_dir() else [p]
+    return out
+
+
+def baseline(data: bytes, path: Path) -> None:
+    text, _ = decode_bytes(data)
+    if sniff_format(data, path).value == "html":
+        lxml_html.document_fromstring(text)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("inputs", nargs="*")
+    ap.add_argument("--rounds", type=int, default=7)
+    args = ap.parse_args()
+    docs = [(p, p.read_bytes()) for p in files_of(args.inputs)]
+    t0 = time.perf_counter()
+    for p, d in docs:  # warm-up: imports, rule data, jieba dictionary if any label needs it
+        extract_bytes(d, p, p.name)
+    warm = time.perf_counter() - t0
+    full, base = [], []
+    for _ in range(args.rounds):
+        t = time.perf_counter()
+        for p, d in docs:
+            extract_bytes(d, p, p.name)
+        full.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for p, d in docs:
+            baseline(d, p)
+        base.append(time.perf_counter() - t)
+    f, b = statistics.median(full), statistics.median(base)
+    n = len(docs)
+    print(f"documents: {n} ({sum(len(d) for _, d in docs) / 1024:.0f} KiB); first pass incl. fixed costs {warm:.2f} s")
+    print(f"pipeline: {n / f:8.1f} docs/s  {1000 * f / n:6.1f} ms/doc  (median of {args.rounds})")
+    print(f"baseline: {n / b:8.1f} docs/s  {1000 * b / n:6.1f} ms/doc  (decode + lxml parse)")
+    print(f"ratio pipeline/baseline: {f / b:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
