@@ -29,6 +29,7 @@ THIN_RULE = 2.5  # a filled bar at most this thick (points) is drawn as a rule
 AXIS_TOLERANCE = 1.0  # a segment this far off horizontal/vertical still counts as axis-aligned
 WHITE_LEVEL = 235  # colour channels all at or above this (0-255) are background, not ink
 MAX_FORM_DEPTH = 8  # nested Form XObjects deeper than this are hostile and not walked
+LOOSE_BOX_SUSPECT = 24.0  # points: only a loose box wider than this is checked against the glyph
 LOOSE_BOX_MAX_RATIO = 10.0  # a loose glyph box this many times wider than the glyph is implausible
 LOOSE_BOX_SLACK = 10.0  # points added to that limit: full-width ，、· are narrow ink in a wide box
 SKEW_TOLERANCE = math.radians(3)  # glyphs further than this from a right angle are watermarks
@@ -281,7 +282,7 @@ def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph]
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
             continue
         x0, y0, x1, y1 = rect.left, rect.bottom, rect.right, rect.top
-        if pdfium_c.FPDFText_GetCharBox(raw, i, tl, tr, tb, tt):
+        if x1 - x0 > LOOSE_BOX_SUSPECT and pdfium_c.FPDFText_GetCharBox(raw, i, tl, tr, tb, tt):
             # PDFium's loose box is wrong for glyphs drawn in vertical writing mode (a label
             # written top to bottom came out 199 pt square, 170 pt off); the tight box is right.
             cx, cy = (tl.value + tr.value) / 2, (tb.value + tt.value) / 2

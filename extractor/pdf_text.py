@@ -61,29 +61,25 @@ class Line:
         return (self.x0, self.top, self.x1, self.bottom)
 
 
+_NEIGHBOURS = tuple((dx, dy) for dx in (0, -1, 1) for dy in (0, -1, 1))
+
+
 def dedupe_glyphs(glyphs: Sequence[Glyph], tolerance: float = DUPLICATE_TOLERANCE) -> list[Glyph]:
     """Drop overprinted copies of a glyph (fake bold), keeping the first drawn.
 
     Like pdfplumber's ``dedupe_chars``: a glyph is a copy when the same character was already
-    seen within ``tolerance`` points in both directions.
+    seen within ``tolerance`` points in both directions (looked up in a grid of that spacing).
     """
-    seen: dict[tuple[str, int, int], list[Glyph]] = {}
+    seen: dict[tuple[str, int, int], Glyph] = {}
     out: list[Glyph] = []
     for g in glyphs:
-        kx, ky = int(g.x0 // (tolerance * 4)), int(g.top // (tolerance * 4))
-        dup = False
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for other in seen.get((g.text, kx + dx, ky + dy), ()):
-                    if abs(other.x0 - g.x0) <= tolerance and abs(other.top - g.top) <= tolerance:
-                        dup = True
-                        break
-                if dup:
-                    break
-            if dup:
+        kx, ky = int(g.x0 // tolerance), int(g.top // tolerance)
+        for dx, dy in _NEIGHBOURS:
+            other = seen.get((g.text, kx + dx, ky + dy))
+            if other is not None and abs(other.x0 - g.x0) <= tolerance and abs(other.top - g.top) <= tolerance:
                 break
-        if not dup:
-            seen.setdefault((g.text, kx, ky), []).append(g)
+        else:
+            seen[(g.text, kx, ky)] = g
             out.append(g)
     return out
 
