@@ -31,7 +31,7 @@ from extractor.errors import ExtractionError
 from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status, Table
 from extractor.pdf_furniture import FurnitureSettings, furniture_flags
 from extractor.pdf_page import PageContent, read_page
-from extractor.pdf_tables import TableSettings, read_tables
+from extractor.pdf_tables import TableSettings, TooManyRulings, read_tables
 from extractor.pdf_text import Line, dedupe_glyphs, is_cjk, make_lines
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ class PageResult:
     content: PageContent
     tables: list[Table]
     lines: list[Line]
+    warnings: list[str] = field(default_factory=list)
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -108,7 +109,12 @@ def read_page_blocks(content: PageContent, settings: PdfSettings) -> PageResult:
     if content.skewed_glyphs:
         log.debug("page %d: %d slanted glyphs (watermark) left out", content.number, content.skewed_glyphs)
     glyphs = dedupe_glyphs(content.glyphs)
-    tables, free = read_tables(content.rulings, glyphs, content.number, settings.tables)
+    try:
+        tables, free = read_tables(content.rulings, glyphs, content.number, settings.tables)
+    except TooManyRulings as exc:
+        note = (f"page {content.number} draws too many lines ({exc}) to look for tables; "
+                "its text is read as running lines")
+        return PageResult(content, [], make_lines(glyphs), [note])
     return PageResult(content, tables, make_lines(free))
 
 
@@ -219,6 +225,7 @@ def assemble(pages: PdfPages, data: bytes, path: Path, settings: PdfSettings) ->
                         "few words of text); their content is missing until OCR is available")
     if broken:
         warnings.append(f"pages {_page_list(broken)} could not be read (corrupt page objects)")
+    warnings.extend(w for r in results for w in r.warnings)
     if b"%%EOF" not in data[-EOF_WINDOW:]:
         warnings.append("the PDF has no end-of-file marker (truncated download?); pages may be missing")
     flags = furniture_flags([(r.content.height, r.lines) for r in results], settings.furniture)

@@ -29,6 +29,8 @@ JOIN_TOLERANCE = 3.0  # collinear rules with a gap up to this are joined (pdfplu
 EDGE_MIN_LENGTH = 3.0  # shorter rules are ticks, not table borders (pdfplumber default)
 INTERSECTION_TOLERANCE = 3.0  # a rule ending this close to another still meets it (pdfplumber default)
 GRID_TOLERANCE = 1.0  # cell edges closer than this belong to the same grid line
+EDGE_MIN_LENGTH_PREFILTER = 1.0  # rules shorter than this are dots of a drawing (pdfplumber default)
+MAX_RULINGS = 3000  # more rules than this on a page is a vector drawing, not a form's tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +41,14 @@ class TableSettings:
     join_tolerance: float = JOIN_TOLERANCE
     edge_min_length: float = EDGE_MIN_LENGTH
     intersection_tolerance: float = INTERSECTION_TOLERANCE
+    edge_min_length_prefilter: float = EDGE_MIN_LENGTH_PREFILTER
+    max_rulings: int = MAX_RULINGS
 
     def __post_init__(self) -> None:
-        for name in ("snap_tolerance", "join_tolerance", "edge_min_length", "intersection_tolerance"):
+        if self.max_rulings < 4:
+            raise ValueError("TableSettings.max_rulings must be at least 4 (two across, two down)")
+        for name in ("snap_tolerance", "join_tolerance", "edge_min_length", "intersection_tolerance",
+                     "edge_min_length_prefilter"):
             if getattr(self, name) < 0:
                 raise ValueError(f"TableSettings.{name} must be non-negative")
 
@@ -215,13 +222,22 @@ def fill_table(layout: TableLayout, glyphs: Sequence[Glyph], page: int) -> Table
     return table
 
 
+class TooManyRulings(Exception):
+    """The page draws more rules than a form's tables ever need (a vector map or chart)."""
+
+
 def read_tables(rulings: Sequence[Ruling], glyphs: Sequence[Glyph], page: int,
                 settings: TableSettings) -> tuple[list[Table], list[Glyph]]:
     """The page's ruled tables and the glyphs left outside them.
 
     A "table" of a single cell is a frame drawn around text, not a grid: its glyphs stay with the
-    running text.
+    running text. Raises :class:`TooManyRulings` rather than spend minutes on a vector drawing
+    (intersecting rules is quadratic).
     """
+    minimum = settings.edge_min_length_prefilter
+    rulings = [r for r in rulings if max(r.x1 - r.x0, r.bottom - r.top) >= minimum]
+    if len(rulings) > settings.max_rulings:
+        raise TooManyRulings(f"{len(rulings)} rules")
     layouts = [layout_cells(group) for group in find_cell_groups(rulings, settings)]
     layouts = [lay for lay in layouts if len(lay.cells) > 1]
     if not layouts:

@@ -150,3 +150,16 @@ def test_all_pages_scanned_with_text_page_numbers_fails() -> None:
     pages = [PageSpec().image_gray().text(280, 800, f"- {n} -") for n in (1, 2)]
     with pytest.raises(ExtractionError, match="no text layer"):
         read_pdf(build_pdf(pages), Path("stamped_scan.pdf"))
+
+
+def test_vector_drawing_is_not_searched_for_tables() -> None:
+    """Thousands of rules (a map, a chart) would take minutes to intersect: the page is read as text."""
+    page = PageSpec().text(100, 60, "a page with a drawing")
+    for i in range(1700):
+        x, y = 100 + (i % 40) * 10, 100 + (i // 40) * 10
+        page.line(x, y, x + 8, y).line(x, y, x, y + 8)
+    doc = read_pdf(build_pdf([page]), Path("drawing.pdf"))
+    assert [p.text for p in doc.paragraphs] == ["a page with a drawing"] and doc.tables == []
+    assert doc.status is Status.PARTIAL
+    assert doc.warnings == ("page 1 draws too many lines (3400 rules) to look for tables; "
+                            "its text is read as running lines",)
