@@ -26,6 +26,7 @@ import pypdfium2.raw as pdfium_c
 log = logging.getLogger(__name__)
 
 THIN_RULE = 2.5  # a filled bar at most this thick (points) is drawn as a rule
+CURVED_PATH_MIN_RULE = 20.0  # points: shorter straight pieces of a curved path are glyph strokes
 AXIS_TOLERANCE = 1.0  # a segment this far off horizontal/vertical still counts as axis-aligned
 WHITE_LEVEL = 235  # colour channels all at or above this (0-255) are background, not ink
 MAX_FORM_DEPTH = 8  # nested Form XObjects deeper than this are hostile and not walked
@@ -162,10 +163,19 @@ def _is_ink(color: tuple[int, int, int, int] | None) -> bool:
     return a > 0 and min(r, g, b) < WHITE_LEVEL
 
 
-def _path_points(obj: pdfium_c.FPDF_PAGEOBJECT, ctm: tuple[float, ...]) -> list[list[tuple[float, float]]]:
-    """The path's straight sub-paths as lists of points in page space (curves are dropped)."""
+@dataclass(slots=True)
+class _Path:
+    """A path's straight sub-paths in page space, and whether it also had curves."""
+
+    subpaths: list[list[tuple[float, float]]]
+    curved: bool
+
+
+def _path_points(obj: pdfium_c.FPDF_PAGEOBJECT, ctm: tuple[float, ...]) -> _Path:
+    """The path's straight sub-paths as lists of points in page space (a curve ends a sub-path)."""
     subpaths: list[list[tuple[float, float]]] = []
     current: list[tuple[float, float]] = []
+    curved = False
     x, y = ctypes.c_float(), ctypes.c_float()
     a, b, c, d, e, f = ctm
     for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
@@ -183,12 +193,25 @@ def _path_points(obj: pdfium_c.FPDF_PAGEOBJECT, ctm: tuple[float, ...]) -> list[
             if pdfium_c.FPDFPathSegment_GetClose(seg) and current[0] != pt:
                 current.append(current[0])
         else:  # Bézier: not a rule; break the sub-path here
+            curved = True
             if len(current) > 1:
                 subpaths.append(current)
             current = [pt]
     if len(current) > 1:
         subpaths.append(current)
-    return subpaths
+    return _Path(subpaths, curved)
+
+
+def _rectangle(pts: list[tuple[float, float]]) -> tuple[float, float, float, float] | None:
+    """The bounds of a sub-path that is an axis-aligned rectangle, else None."""
+    corners = pts[:-1] if len(pts) == 5 and pts[0] == pts[-1] else pts
+    if len(corners) != 4:
+        return None
+    xs = sorted({round(p[0], 1) for p in corners})
+    ys = sorted({round(p[1], 1) for p in corners})
+    if len(xs) > 2 or len(ys) > 2:
+        return None
+    return xs[0], ys[0], xs[-1], ys[-1]
 
 
 class _PageReader:
@@ -218,18 +241,29 @@ class _PageReader:
         filled = bool(fill_mode.value) and _is_ink(_color(pdfium_c.FPDFPageObj_GetFillColor, obj))
         if not (stroked or filled):
             return
-        for pts in _path_points(obj, ctm):
-            if stroked:
+        path = _path_points(obj, ctm)
+        if stroked:
+            # a path with curves is a shape or a glyph outline (text converted to paths, stroked
+            # for bold): only its long straight stretches can be rules, say of a rounded box
+            shortest = CURVED_PATH_MIN_RULE if path.curved else 0.0
+            for pts in path.subpaths:
                 for (xa, ya), (xb, yb) in itertools.pairwise(pts):
-                    self._add(xa, ya, xb, yb)
-            elif filled:  # a thin filled bar is a rule along its long side
-                xs = [p[0] for p in pts]
-                ys = [p[1] for p in pts]
-                w, h = max(xs) - min(xs), max(ys) - min(ys)
-                if h <= THIN_RULE < w:
-                    self._add(min(xs), (min(ys) + max(ys)) / 2, max(xs), (min(ys) + max(ys)) / 2)
-                elif w <= THIN_RULE < h:
-                    self._add((min(xs) + max(xs)) / 2, min(ys), (min(xs) + max(xs)) / 2, max(ys))
+                    if abs(xb - xa) + abs(yb - ya) >= shortest:
+                        self._add(xa, ya, xb, yb)
+            return
+        # Filled: only a plain thin rectangle is a rule (Word and LibreOffice draw borders so).
+        # Any other filled shape — a glyph drawn as outlines, a logo — has no rules in it.
+        rects = [_rectangle(pts) for pts in path.subpaths]
+        if path.curved or any(r is None for r in rects):
+            return
+        for r in rects:
+            assert r is not None
+            x0, y0, x1, y1 = r
+            w, h = x1 - x0, y1 - y0
+            if h <= THIN_RULE < w:
+                self._add(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2)
+            elif w <= THIN_RULE < h:
+                self._add((x0 + x1) / 2, y0, (x0 + x1) / 2, y1)
 
     def image(self, ctm: tuple[float, ...]) -> None:
         """An image is drawn into the unit square mapped by ``ctm``: note its area on the page."""

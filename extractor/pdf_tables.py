@@ -30,6 +30,7 @@ EDGE_MIN_LENGTH = 3.0  # shorter rules are ticks, not table borders (pdfplumber 
 INTERSECTION_TOLERANCE = 3.0  # a rule ending this close to another still meets it (pdfplumber default)
 GRID_TOLERANCE = 1.0  # cell edges closer than this belong to the same grid line
 EDGE_MIN_LENGTH_PREFILTER = 1.0  # rules shorter than this are dots of a drawing (pdfplumber default)
+MIN_TABLE_EXTENT = 8.0  # points: a "table" lower or narrower than one line of text is a drawing
 MAX_RULINGS = 3000  # more rules than this on a page is a vector drawing, not a form's tables
 
 
@@ -239,7 +240,8 @@ def read_tables(rulings: Sequence[Ruling], glyphs: Sequence[Glyph], page: int,
     if len(rulings) > settings.max_rulings:
         raise TooManyRulings(f"{len(rulings)} rules")
     layouts = [layout_cells(group) for group in find_cell_groups(rulings, settings)]
-    layouts = [lay for lay in layouts if len(lay.cells) > 1]
+    layouts = [lay for lay in layouts if len(lay.cells) > 1
+               and min(lay.bbox[2] - lay.bbox[0], lay.bbox[3] - lay.bbox[1]) >= MIN_TABLE_EXTENT]
     if not layouts:
         return [], list(glyphs)
     tables: list[Table] = []
