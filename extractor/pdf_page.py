@@ -30,6 +30,10 @@ CURVED_PATH_MIN_RULE = 20.0  # points: shorter straight pieces of a curved path 
 AXIS_TOLERANCE = 1.0  # a segment this far off horizontal/vertical still counts as axis-aligned
 WHITE_LEVEL = 235  # colour channels all at or above this (0-255) are background, not ink
 MAX_FORM_DEPTH = 8  # nested Form XObjects deeper than this are hostile and not walked
+ASCENT_EM = 0.88  # a glyph's box spans from this many ems above its baseline ...
+DESCENT_EM = 0.12  # ... to this many below (pdfminer's convention, 1 em tall)
+MIN_EM, MAX_EM = 1.0, 300.0  # points: font sizes outside this are broken, not text
+EM_MAX_RATIO = 2.0  # an em more than this times the loose box height is not believed
 LOOSE_BOX_SUSPECT = 24.0  # points: only a loose box wider than this is checked against the glyph
 LOOSE_BOX_MAX_RATIO = 10.0  # a loose glyph box this many times wider than the glyph is implausible
 LOOSE_BOX_SLACK = 10.0  # points added to that limit: full-width ，、· are narrow ink in a wide box
@@ -289,6 +293,15 @@ class _PageReader:
                 self.walk((pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)), form_ctm, depth + 1)
 
 
+def _em_size(raw: pdfium_c.FPDF_TEXTPAGE, i: int, matrix: pdfium_c.FS_MATRIX) -> float:
+    """The glyph's font size on the page in points: the nominal size times the text matrix's
+    scale (WPS writes size 240 with a 0.05 matrix), or 0 when unknown."""
+    size = pdfium_c.FPDFText_GetFontSize(raw, i)
+    if size <= 0 or not pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
+        return 0.0
+    return float(size * math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)))
+
+
 def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph], int, int]:
     """Usable glyphs, the number without a Unicode mapping, and the number set at a slant."""
     raw = textpage.raw
@@ -296,6 +309,8 @@ def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph]
     bad = skewed = 0
     rect = pdfium_c.FS_RECTF()
     tl, tr, tb, tt = (ctypes.c_double() for _ in range(4))
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    matrix = pdfium_c.FS_MATRIX()
     space = False
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         cp = pdfium_c.FPDFText_GetUnicode(raw, i)
@@ -323,7 +338,16 @@ def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph]
             too_wide = x1 - x0 > LOOSE_BOX_MAX_RATIO * (tr.value - tl.value) + LOOSE_BOX_SLACK
             if too_wide or not (x0 <= cx <= x1 and y0 <= cy <= y1):
                 x0, x1, y0, y1 = tl.value, tr.value, tb.value, tt.value
-        glyphs.append(Glyph(ch, *frame.box(x0, y0, x1, y1), space))
+        gx0, gtop, gx1, gbottom = frame.box(x0, y0, x1, y1)
+        em = _em_size(raw, i, matrix)
+        if MIN_EM <= em <= min(MAX_EM, EM_MAX_RATIO * (gbottom - gtop) + 1) and \
+                pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy):
+            # The loose box's height comes from the font's ascent and descent, which some
+            # producers (Cairo, Type 3 fonts) set to three times the size: lines would merge.
+            # One em from the baseline, as pdfminer does, is the same for every font.
+            _, base = frame.point(ox.value, oy.value)
+            gtop, gbottom = base - ASCENT_EM * em, base + DESCENT_EM * em
+        glyphs.append(Glyph(ch, gx0, gtop, gx1, gbottom, space))
         space = False
     return glyphs, bad, skewed
 
