@@ -43,7 +43,7 @@ PRIVATE_USE = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
 
 @dataclass(frozen=True, slots=True)
 class Glyph:
-    """One character of the text layer with its loose box (font ascent to descent)."""
+    """One character of the text layer: its advance width across, one em from the baseline down."""
 
     text: str
     x0: float
@@ -293,24 +293,59 @@ class _PageReader:
                 self.walk((pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)), form_ctm, depth + 1)
 
 
-def _em_size(raw: pdfium_c.FPDF_TEXTPAGE, i: int, matrix: pdfium_c.FS_MATRIX) -> float:
-    """The glyph's font size on the page in points: the nominal size times the text matrix's
-    scale (WPS writes size 240 with a 0.05 matrix), or 0 when unknown."""
-    size = pdfium_c.FPDFText_GetFontSize(raw, i)
-    if size <= 0 or not pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
-        return 0.0
-    return float(size * math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)))
+class _GlyphBoxes:
+    """Boxes of a text page's glyphs on the displayed page (reusing PDFium's output buffers)."""
+
+    def __init__(self, raw: pdfium_c.FPDF_TEXTPAGE, frame: PageFrame) -> None:
+        self.raw = raw
+        self.frame = frame
+        self.rect = pdfium_c.FS_RECTF()
+        self.tight = tuple(ctypes.c_double() for _ in range(4))  # left, right, bottom, top
+        self.origin = (ctypes.c_double(), ctypes.c_double())
+        self.matrix = pdfium_c.FS_MATRIX()
+
+    def em(self, i: int) -> float:
+        """The glyph's font size on the page in points: the nominal size times the text
+        matrix's scale (WPS writes size 240 with a 0.05 matrix), or 0 when unknown."""
+        size = pdfium_c.FPDFText_GetFontSize(self.raw, i)
+        m = self.matrix
+        if size <= 0 or not pdfium_c.FPDFText_GetMatrix(self.raw, i, m):
+            return 0.0
+        return float(size * math.sqrt(abs(m.a * m.d - m.b * m.c)))
+
+    def box(self, i: int) -> tuple[float, float, float, float] | None:
+        """``(x0, top, x1, bottom)``: the advance width across, one em from the baseline down."""
+        raw, rect = self.raw, self.rect
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            return None
+        x0, y0, x1, y1 = rect.left, rect.bottom, rect.right, rect.top
+        tl, tr, tb, tt = self.tight
+        if x1 - x0 > LOOSE_BOX_SUSPECT and pdfium_c.FPDFText_GetCharBox(raw, i, tl, tr, tb, tt):
+            # PDFium's loose box is wrong for glyphs drawn in vertical writing mode (a label
+            # written top to bottom came out 199 pt square, 170 pt off); the tight box is right.
+            cx, cy = (tl.value + tr.value) / 2, (tb.value + tt.value) / 2
+            too_wide = x1 - x0 > LOOSE_BOX_MAX_RATIO * (tr.value - tl.value) + LOOSE_BOX_SLACK
+            if too_wide or not (x0 <= cx <= x1 and y0 <= cy <= y1):
+                x0, x1, y0, y1 = tl.value, tr.value, tb.value, tt.value
+        gx0, top, gx1, bottom = self.frame.box(x0, y0, x1, y1)
+        em = self.em(i)
+        ox, oy = self.origin
+        if MIN_EM <= em <= min(MAX_EM, EM_MAX_RATIO * (bottom - top) + 1) and \
+                pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy):
+            # The loose box's height comes from the font's ascent and descent, which some
+            # producers (Cairo, Type 3 fonts) set to three times the size: lines would merge.
+            # One em from the baseline, as pdfminer does, is the same for every font.
+            _, base = self.frame.point(ox.value, oy.value)
+            top, bottom = base - ASCENT_EM * em, base + DESCENT_EM * em
+        return gx0, top, gx1, bottom
 
 
 def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph], int, int]:
     """Usable glyphs, the number without a Unicode mapping, and the number set at a slant."""
     raw = textpage.raw
+    boxes = _GlyphBoxes(raw, frame)
     glyphs: list[Glyph] = []
     bad = skewed = 0
-    rect = pdfium_c.FS_RECTF()
-    tl, tr, tb, tt = (ctypes.c_double() for _ in range(4))
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    matrix = pdfium_c.FS_MATRIX()
     space = False
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         cp = pdfium_c.FPDFText_GetUnicode(raw, i)
@@ -328,27 +363,10 @@ def _glyphs(textpage: pdfium.PdfTextPage, frame: PageFrame) -> tuple[list[Glyph]
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, i) == 1 or is_garbage_char(ch):
             bad += 1
             continue
-        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
-            continue
-        x0, y0, x1, y1 = rect.left, rect.bottom, rect.right, rect.top
-        if x1 - x0 > LOOSE_BOX_SUSPECT and pdfium_c.FPDFText_GetCharBox(raw, i, tl, tr, tb, tt):
-            # PDFium's loose box is wrong for glyphs drawn in vertical writing mode (a label
-            # written top to bottom came out 199 pt square, 170 pt off); the tight box is right.
-            cx, cy = (tl.value + tr.value) / 2, (tb.value + tt.value) / 2
-            too_wide = x1 - x0 > LOOSE_BOX_MAX_RATIO * (tr.value - tl.value) + LOOSE_BOX_SLACK
-            if too_wide or not (x0 <= cx <= x1 and y0 <= cy <= y1):
-                x0, x1, y0, y1 = tl.value, tr.value, tb.value, tt.value
-        gx0, gtop, gx1, gbottom = frame.box(x0, y0, x1, y1)
-        em = _em_size(raw, i, matrix)
-        if MIN_EM <= em <= min(MAX_EM, EM_MAX_RATIO * (gbottom - gtop) + 1) and \
-                pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy):
-            # The loose box's height comes from the font's ascent and descent, which some
-            # producers (Cairo, Type 3 fonts) set to three times the size: lines would merge.
-            # One em from the baseline, as pdfminer does, is the same for every font.
-            _, base = frame.point(ox.value, oy.value)
-            gtop, gbottom = base - ASCENT_EM * em, base + DESCENT_EM * em
-        glyphs.append(Glyph(ch, gx0, gtop, gx1, gbottom, space))
-        space = False
+        box = boxes.box(i)
+        if box is not None:
+            glyphs.append(Glyph(ch, *box, space))
+            space = False
     return glyphs, bad, skewed
 
 
