@@ -113,28 +113,29 @@ def close_open_ends(edges: list[dict[str, Any]], tolerance: float) -> list[dict[
 
     Word and WPS leave a table's last row on a page (and its first row on the next) without a
     horizontal rule, so the vertical rules end in the air and that row would fall out of the
-    grid. Where two or more vertical rules end at the same height and no horizontal rule spans
-    them there, one is added.
+    grid. Where two or more vertical rules end in the air at the same height (no horizontal
+    rule meets their end), a rule joining those ends is added.
     """
     verticals = [e for e in edges if e["orientation"] == "v"]
     horizontals = [e for e in edges if e["orientation"] == "h"]
+
+    def in_the_air(x: float, y: float) -> bool:
+        return not any(abs(h["top"] - y) <= tolerance and h["x0"] - tolerance <= x <= h["x1"] + tolerance
+                       for h in horizontals)
+
     added: list[dict[str, Any]] = []
     for key in ("top", "bottom"):
+        loose = sorted((v for v in verticals if in_the_air(v["x0"], v[key])), key=lambda e: e[key])
         groups: list[list[dict[str, Any]]] = []
-        for v in sorted(verticals, key=lambda e: e[key]):
+        for v in loose:
             if groups and v[key] - groups[-1][-1][key] <= tolerance:
                 groups[-1].append(v)
             else:
                 groups.append([v])
         for group in groups:
-            if len(group) < 2:
-                continue
-            y = sum(v[key] for v in group) / len(group)
-            x0, x1 = min(v["x0"] for v in group), max(v["x0"] for v in group)
-            covered = any(abs(h["top"] - y) <= tolerance and h["x0"] <= x0 + tolerance
-                          and h["x1"] >= x1 - tolerance for h in horizontals)
-            if not covered:
-                added.append(_edge(x0, y, x1, y))
+            if len(group) >= 2:
+                y = sum(v[key] for v in group) / len(group)
+                added.append(_edge(min(v["x0"] for v in group), y, max(v["x0"] for v in group), y))
     return edges + added
 
 
