@@ -101,3 +101,15 @@ def test_settings_are_validated() -> None:
         PdfSettings(max_pages=0)
     with pytest.raises(ValueError, match="margin_band"):
         FurnitureSettings(margin_band=0.7)
+
+
+def test_close_open_ends_only_where_rules_hang_in_the_air() -> None:
+    from extractor.pdf_page import Ruling
+    from extractor.pdf_tables import close_open_ends, rulings_to_edges
+
+    rules = [Ruling(x, 0, x, 30) for x in (0, 10, 20)] + [Ruling(0, 0, 20, 0), Ruling(0, 10, 20, 10)]
+    rules += [Ruling(10, 20, 20, 20)]  # a partial row rule: the left cell spans rows 1-2
+    rules += [Ruling(30, 5, 30, 25)]  # a lone vertical (a margin bar) is left alone
+    edges = rulings_to_edges(rules)
+    added = close_open_ends(edges, 3.0)[len(edges):]
+    assert [(e["x0"], e["top"], e["x1"], e["bottom"]) for e in added] == [(0, 30, 20, 30)]
