@@ -6,8 +6,8 @@ import pytest
 
 from extractor.pdf import PdfSettings
 from extractor.pdf_furniture import FurnitureSettings, furniture_flags, is_page_number
-from extractor.pdf_page import Glyph, is_garbage_char
-from extractor.pdf_tables import TableSettings, layout_cells
+from extractor.pdf_page import Glyph, Ruling, is_garbage_char
+from extractor.pdf_tables import TableSettings, close_open_ends, layout_cells, rulings_to_edges
 from extractor.pdf_text import clean_spaces, dedupe_glyphs, join_cell_lines, make_lines
 
 
@@ -104,9 +104,6 @@ def test_settings_are_validated() -> None:
 
 
 def test_close_open_ends_only_where_rules_hang_in_the_air() -> None:
-    from extractor.pdf_page import Ruling
-    from extractor.pdf_tables import close_open_ends, rulings_to_edges
-
     rules = [Ruling(x, 0, x, 30) for x in (0, 10, 20)] + [Ruling(0, 0, 20, 0), Ruling(0, 10, 20, 10)]
     rules += [Ruling(10, 20, 20, 20)]  # a partial row rule: the left cell spans rows 1-2
     rules += [Ruling(30, 5, 30, 25)]  # a lone vertical (a margin bar) is left alone
