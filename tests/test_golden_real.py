@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from conftest import REAL, gold_of
 
+from conftest import REAL, gold_of
 from extractor import read_report
 
 EXACT = [
