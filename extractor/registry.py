@@ -20,6 +20,10 @@ Reader = Callable[[bytes, Path], Document]
 READERS: dict[FileFormat, str] = {
     FileFormat.TEXT: "extractor.text:read_text",
     FileFormat.HTML: "extractor.html:read_html",
+    FileFormat.DOCX: "extractor.docx:read_docx",
+    FileFormat.DOC: "extractor.word:read_doc",
+    FileFormat.WPS: "extractor.word:read_wps",
+    FileFormat.RTF: "extractor.word:read_rtf",
 }
 
 _loaded: dict[FileFormat, Reader] = {}
