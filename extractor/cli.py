@@ -11,8 +11,9 @@ import click
 from tqdm import tqdm
 
 from extractor.batch import InputFile, run_batch, walk_inputs
-from extractor.datasets import merge_existing, write_dataset
+from extractor.datasets import complete_tables, merge_existing, write_dataset
 from extractor.pipeline import Extraction
+from extractor.qa import write_qa_report
 
 logger = logging.getLogger("govreport")
 
@@ -90,8 +91,9 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, also_csv: bool, quiet: bool
         result = run_batch(files, on_done=progress)
     finally:
         progress.close()
-    tables = merge_existing(out_dir, result.tables())
+    tables = complete_tables(merge_existing(out_dir, result.tables()))
     write_dataset(out_dir, tables, csv=also_csv)
+    write_qa_report(out_dir, tables)
     if not quiet:
         counts = result.counts()
         summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "partial", "failed"))
