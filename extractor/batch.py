@@ -27,6 +27,7 @@ SIDECAR_SUFFIXES = frozenset(
         ".js",
         ".css",
         ".ipynb",
+        ".md",
         ".log",
         ".lock",
         ".db",
