@@ -31,10 +31,24 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # another agency with a gap year (no cross-year pair) and one with a single year
     build_series(root / "in", "临江市自然资源和规划局", [YearSpec(2019, "2019"), YearSpec(2021, "2021")], 3, name="lj")
     out = root / "out"
-    for _ in range(2):  # a rerun into the same folder must not repeat the cross-year rows
-        res = CliRunner().invoke(main, ["extract", str(root / "in"), "-o", str(out), "-q"], catch_exceptions=False)
+    for extra in ([], ["--csv"]):  # a rerun into the same folder must not repeat the cross-year rows
+        args = ["extract", str(root / "in"), "-o", str(out), "-q", *extra]
+        res = CliRunner().invoke(main, args, catch_exceptions=False)
         assert res.exit_code == 0, res.output
     return out
+
+
+def test_crosswalk_written_beside_the_tables(dataset: Path):
+    xw = pd.read_parquet(dataset / "crosswalk.parquet")
+    csv = pd.read_csv(dataset / "crosswalk.csv")
+    assert len(xw) == len(csv) > 0 and list(csv.columns) == list(xw.columns)
+    reports = pd.read_parquet(dataset / "reports.parquet")
+    assert set(xw["report_id"]) == set(reports["report_id"])
+    received = xw[(xw["hkey"] == "requests.new_received.total") & (xw["agency"] == AGENCY)]
+    received = received.set_index("report_year")["value"]
+    values = series_values(YEARS, SEED, BREAKS)
+    for year in (2020, 2021, 2022, 2023):  # one hkey across the 2019 (2020) and the 2021 forms
+        assert received[year] == values[year]["requests.new_received.total"]
 
 
 @pytest.fixture(scope="module")
