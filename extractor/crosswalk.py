@@ -184,7 +184,7 @@ def crosswalk() -> Crosswalk:
             if h not in seen:
                 seen.add(h)
                 order.append(h)
-    # In 2019's printed order, 2021's harmonised keys come first; fine: keys shared keep one place.
+    # 2019's keys in form order, then the keys only the 2021 form has; a shared key keeps its 2019 place.
     return Crosswalk(mappings, tuple(derived), tuple(order))
 
 
