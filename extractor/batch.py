@@ -26,7 +26,22 @@ logger = logging.getLogger(__name__)
 # When a folder is walked, sidecar files that archives keep beside reports are not inputs.
 # Files named explicitly on the command line are always read.
 SIDECAR_SUFFIXES = frozenset(
-    {".json", ".tsv", ".csv", ".parquet", ".py", ".pyc", ".js", ".css", ".ipynb", ".log", ".lock", ".db", ".sqlite"}
+    {
+        ".json",
+        ".tsv",
+        ".csv",
+        ".parquet",
+        ".py",
+        ".pyc",
+        ".js",
+        ".css",
+        ".ipynb",
+        ".md",
+        ".log",
+        ".lock",
+        ".db",
+        ".sqlite",
+    }
 )
 DEFAULT_CHECKPOINT_DOCS = 50
 DEFAULT_CHECKPOINT_SECONDS = 60.0

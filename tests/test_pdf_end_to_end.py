@@ -59,7 +59,10 @@ def test_generated_pdf_round_trips_exactly(path: Path) -> None:
     wrong = [(k, v, got.get(k)) for k, v in gold["cells"].items() if got.get(k) != v]
     assert wrong == []
     assert (report.agency, report.report_year, report.format_version) == (
-        gold["agency"], gold["report_year"], gold["format_version"])
+        gold["agency"],
+        gold["report_year"],
+        gold["format_version"],
+    )
     assert report.publish_date is not None and report.publish_date.isoformat() == gold["publish_date"]
 
 
