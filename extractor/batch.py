@@ -203,3 +203,17 @@ def run_batch(
     store.append(buffer)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def extract_tables(files: Iterable[InputFile]) -> dict[str, pd.DataFrame]:
+    """Extract files in this process, straight into DataFrames (no output folder): for notebooks
+    and tests. Duplicated content is extracted once, as in a batch."""
+    files = list(files)
+    empty = frame("reports", [])
+    plan = plan_batch(files, empty)
+    result = BatchResult(extractions=list(plan.ready))
+    for ext in run_tasks(plan.tasks, "local", 0, Limits()):
+        result.extractions.append(ext)
+        for dup in plan.later_duplicates.get(ext.report["report_id"], []):
+            result.extractions.append(_duplicate_row(ext.report, dup.source))
+    return result.tables()

@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from extractor.encoding import decode_bytes
-from extractor.html import _declared_charset
+from extractor.html import _declared_charset, element_for_locator
 from rules.checks import APPLICANT_COLS, FLOW
 from rules.data import request_rows, schema, schema_keys
 
@@ -184,8 +184,9 @@ def html_source_tables(data: bytes, marks: dict[str, str]) -> str:
     text, _ = decode_bytes(data, _declared_charset(data))
     root = lxml_html.document_fromstring(text)
     tree = root.getroottree()
-    for path, colour in marks.items():
-        for el in tree.xpath(path):
+    for locator, colour in marks.items():
+        el = element_for_locator(tree, locator)
+        if el is not None:
             el.set("style", f"background-color:{colour}")
     tables = [t for t in root.iter("table") if not any(a.tag == "table" for a in t.iterancestors())]
     parts = []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractor.batch import InputFile, run_batch
+from extractor.batch import InputFile, extract_tables
 from extractor.crosswalk import (
     COLUMNS,
     DERIVED_STATE_INCOMPLETE,
@@ -66,7 +66,7 @@ def pingtan() -> pd.DataFrame:
         InputFile(REAL / "005_pingtan_2019.txt", "005_pingtan_2019.txt"),
         InputFile(REAL / "008_pingtan_2022.txt", "008_pingtan_2022.txt"),
     ]
-    tables = run_batch(files).tables()
+    tables = extract_tables(files)
     assert list(tables["reports"]["format_version"]) == ["2019", "2021"]
     assert set(tables["reports"]["agency"]) == {"平潭综合实验区"}
     return harmonise(tables["reports"], tables["cells"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractor.batch import InputFile, run_batch
+from extractor.batch import InputFile, extract_tables
 from extractor.views import (
     NOT_PRINTED,
     check_keys,
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def shanghai() -> tuple[pd.DataFrame, pd.DataFrame]:
-    t = run_batch([InputFile(REAL / "004_shanghai_govoffice_2019.html", "004.html")]).tables()
+    t = extract_tables([InputFile(REAL / "004_shanghai_govoffice_2019.html", "004.html")])
     return t["cells"], t["checks"]
 
 
@@ -95,7 +95,7 @@ def test_check_keys_cover_each_rule():
 
 def test_html_source_tables_mark_every_cell_read(tmp_path: Path):
     path = build_series(tmp_path, "某局", [YearSpec(2022, "2021")], 1)[2022]
-    t = run_batch([InputFile(path, path.name)]).tables()
+    t = extract_tables([InputFile(path, path.name)])
     cells = t["cells"]
     assert len(cells) == 200
     marks = {loc: "#c8ecc8" for loc in cells["locator"]}
