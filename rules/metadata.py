@@ -13,6 +13,11 @@ _TITLE = re.compile(
     r"(?P<pre>[^\s，。,:：;；]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?(?P<mid>[^\s，。,]*?)"
     r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告"
 )
+# "XX局政府信息公开工作2021年度报告": the year after the subject
+_TITLE_YEAR_LAST = re.compile(
+    r"(?P<pre>[^\s，。,:：;；]*?)(?P<mid>)(?:政府信息公开|政务公开|信息公开)工作(?P<year>(?:19|20)\d{2})\s*年\s*度?报告"
+)
+_CN_YEAR = re.compile(r"[二〇○零一三四五六七八九]{4}(?=年)")
 _AGENCY_END = re.compile(
     r"(政府|人民政府|办公厅|办公室|委员会|管理委员会|管委会|局|厅|委|办|署|院|中心|街道办事处|街道|镇|乡|区|县|市|"
     r"处|所|站|馆|队|会|部|司|组|室|集团|公司)$"
@@ -71,10 +76,11 @@ def find_title(lines: Sequence[str], doc_title: str | None = None, max_lines: in
     if doc_title:
         candidates.append((_clean(doc_title), None))
     for text, previous in candidates:
-        m = _TITLE.search(squash(text))
+        flat = _CN_YEAR.sub(lambda y: str(_cn_number(y.group())), squash(text))
+        m = _TITLE.search(flat) or _TITLE_YEAR_LAST.search(flat)
         if not m:
             continue
-        agency = (m.group("pre") or m.group("mid") or "").strip('《》“”"')
+        agency = (m.group("pre") or m.group("mid") or "").strip('《》“”"').removesuffix("关于")
         if not agency and previous and _looks_like_agency(squash(previous)):
             agency = squash(previous)
         return Title(m.group(0), agency or None, int(m.group("year")))

@@ -68,12 +68,18 @@ class _Observed:
 
 
 def _trim(values: Sequence[Token], n: int) -> list[Token]:
+    """A row's values without the empty (or dash-filled) slots a wider grid adds beyond the form's
+    ``n`` columns: trailing first, then leading."""
     vals = list(values)
-    while len(vals) > n and not vals[-1].text:
+    while len(vals) > n and _placeholder(vals[-1]):
         vals.pop()
     while len(vals) > n and not vals[0].text:
         vals.pop(0)
     return vals
+
+
+def _placeholder(tok: Token) -> bool:
+    return not tok.text or parse_value(tok.text).state is State.DASH
 
 
 def _is_amount(version: str, key: str) -> bool:

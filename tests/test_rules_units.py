@@ -226,3 +226,21 @@ def test_unread_rows_fill_gaps_only_when_counts_match():
     assert placed == {"b": seq[1][1], "c": seq[2][1]}  # after d: two unread rows for one missing row -> none
     short = [("a", row("A")), (None, row(None, n=2)), ("c", row("C"))]
     assert _fill_gaps_by_order(short, form_rows, 3) == {}  # an incomplete row is never placed
+
+
+def test_title_variants():
+    t = find_title(["某某区人民政府关于2021年政府信息公开工作年度报告"])
+    assert (t.agency, t.year) == ("某某区人民政府", 2021)
+    t = find_title(["某某市交通运输局政府信息公开工作2022年度报告"])
+    assert (t.agency, t.year) == ("某某市交通运输局", 2022)
+    t = find_title(["某某县二〇二〇年政府信息公开工作年度报告"])
+    assert (t.agency, t.year) == ("某某县", 2020)
+
+
+def test_wider_grid_placeholders_are_not_values():
+    from rules.stream import Row, Token
+    from rules.tables import map_active
+
+    vals = tuple(Token(Kind.VALUE, x) for x in ("3", "0", "—"))
+    res = map_active([Row("行政事业性收费", (), vals)], "2019", 10000.0)
+    assert {c.key: c.value for c in res.cells} == {"active.fees.prior_items": 3.0, "active.fees.change": 0.0}
