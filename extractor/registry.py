@@ -18,6 +18,7 @@ Reader = Callable[[bytes, Path], Document]
 
 # format -> "module:function"; imported on first use so that a text batch never loads pdfplumber.
 READERS: dict[FileFormat, str] = {
+    FileFormat.PDF: "extractor.pdf:read_pdf",
     FileFormat.TEXT: "extractor.text:read_text",
     FileFormat.HTML: "extractor.html:read_html",
     FileFormat.DOCX: "extractor.docx:read_docx",

@@ -1,0 +1,69 @@
+"""PDFs the reader must refuse or read in part, with a sentence a person can act on."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from extractor.errors import ExtractionError, UnsupportedFormatError
+from extractor.model import Status
+from extractor.pdf import read_pdf
+from extractor.registry import read_document
+from tests.fixtures.pdfsynth import concat, rasterise
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL = FIXTURES / "real" / "001_huaian_hongze_2023.pdf"
+ENCRYPTED = FIXTURES / "pdf" / "encrypted_user_password.pdf"
+OWNER_ONLY = FIXTURES / "pdf" / "encrypted_owner_only.pdf"
+
+
+def test_encrypted_with_password() -> None:
+    with pytest.raises(ExtractionError, match="encrypted with a password"):
+        read_pdf(ENCRYPTED.read_bytes(), ENCRYPTED)
+
+
+def test_encrypted_owner_password_only_is_readable() -> None:
+    doc = read_pdf(OWNER_ONLY.read_bytes(), OWNER_ONLY)
+    assert doc.status is Status.OK
+    assert [p.text for p in doc.paragraphs] == ["An annual report behind a password", "2023 values 1 2 3"]
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.1])
+def test_truncated(fraction: float) -> None:
+    data = REAL.read_bytes()
+    with pytest.raises(ExtractionError, match="truncated"):
+        read_pdf(data[: int(len(data) * fraction)], REAL)
+
+
+def test_junk_with_pdf_suffix(tmp_path: Path) -> None:
+    junk = tmp_path / "report.pdf"
+    junk.write_bytes(os.urandom(4000).replace(b"%PDF-", b"xxxxx"))
+    with pytest.raises(UnsupportedFormatError):
+        read_document(junk)
+    with pytest.raises(ExtractionError, match="not a PDF"):
+        read_pdf(junk.read_bytes(), junk)
+
+
+def test_pdf_header_then_garbage() -> None:
+    data = b"%PDF-1.7\n" + b"garbage " * 500 + b"\n%%EOF\n"
+    with pytest.raises(ExtractionError, match="corrupt"):
+        read_pdf(data, Path("corrupt.pdf"))
+
+
+def test_scan_without_text_layer_fails_clearly() -> None:
+    scan = rasterise(REAL.read_bytes(), [0, 1])
+    with pytest.raises(ExtractionError, match=r"no text layer .*OCR"):
+        read_pdf(scan, Path("scan.pdf"))
+
+
+def test_some_pages_scanned_is_partial() -> None:
+    real = REAL.read_bytes()
+    mixed = concat((real, [0, 1, 2, 3]), (rasterise(real, [4]), [0]))
+    doc = read_pdf(mixed, Path("mixed.pdf"))
+    assert doc.n_pages == 5
+    assert doc.status is Status.PARTIAL
+    assert len(doc.warnings) == 1 and doc.warnings[0].startswith("pages 5 have no text layer")
+    assert {t.prov.page for t in doc.tables} == {2, 3, 4}
+    assert max(b.prov.page for b in doc.blocks) == 4
