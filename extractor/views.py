@@ -8,6 +8,7 @@ spot-check any dataset without re-running the extraction.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +18,13 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from extractor.encoding import decode_bytes
-from extractor.html import _declared_charset
+from extractor.html import _declared_charset, _rows
 from rules.checks import APPLICANT_COLS, FLOW
 from rules.data import request_rows, schema, schema_keys
 
 logger = logging.getLogger(__name__)
 
+CELL_LOCATOR = re.compile(r"^(?P<table>/\S+) row (?P<row>\d+) cell (?P<cell>\d+)$")
 NOT_PRINTED = "·"  # the report's table has no such cell
 OUTCOME_BLOCK = "三、本年度办理结果"
 REVIEW_GROUP_LABELS = {
@@ -178,21 +180,39 @@ def pdf_boxes(cells: pd.DataFrame) -> dict[int, list[tuple[str, tuple[float, flo
     return out
 
 
+def _locate(tree: etree._ElementTree, locator: str) -> list[etree._Element]:
+    """The elements an HTML locator names: ``<table path> row R cell C`` (1-based, the table's own
+    rows, physical cells) as the HTML reader writes it, or a plain DOM path."""
+    m = CELL_LOCATOR.match(locator)
+    if m is None:
+        return list(tree.xpath(locator)) if locator.startswith("/") else []
+    tables = tree.xpath(m["table"])
+    if not tables:
+        return []
+    rows = _rows(tables[0])
+    r, c = int(m["row"]), int(m["cell"])
+    if not 1 <= r <= len(rows):
+        return []
+    cells = [el for el in rows[r - 1] if isinstance(el.tag, str) and el.tag.lower() in ("td", "th")]
+    return [cells[c - 1]] if 1 <= c <= len(cells) else []
+
+
 def html_source_tables(data: bytes, marks: dict[str, str]) -> str:
-    """The source page's tables as HTML, each cell named by a locator (DOM path) in ``marks`` given
-    that background colour. The page is parsed as the HTML reader parses it, so the paths match."""
+    """The source page's tables as HTML, each cell named by a locator in ``marks`` given that
+    background colour. The page is parsed as the HTML reader parses it, so the locators match."""
     text, _ = decode_bytes(data, _declared_charset(data))
     root = lxml_html.document_fromstring(text)
     tree = root.getroottree()
-    for path, colour in marks.items():
-        for el in tree.xpath(path):
+    for locator, colour in marks.items():
+        for el in _locate(tree, locator):
             el.set("style", f"background-color:{colour}")
     tables = [t for t in root.iter("table") if not any(a.tag == "table" for a in t.iterancestors())]
     parts = []
     for t in tables:
         for el in t.iter():
-            for attr in ("onclick", "onload", "onmouseover", "onerror"):
-                el.attrib.pop(attr, None)
+            if isinstance(el.tag, str):
+                for attr in [a for a in el.attrib if a.lower().startswith("on")]:
+                    del el.attrib[attr]
         t.set("border", "1")
         parts.append(etree.tostring(t, encoding="unicode", method="html"))
     return "\n".join(parts)

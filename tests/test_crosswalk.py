@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractor.batch import InputFile, run_batch
+from extractor.batch import BatchResult
 from extractor.crosswalk import (
     COLUMNS,
     DERIVED_STATE_INCOMPLETE,
@@ -20,6 +20,7 @@ from extractor.crosswalk import (
     validate_crosswalk,
 )
 from extractor.datasets import frame
+from extractor.pipeline import extract_file
 from rules.data import VERSIONS, schema
 from tests.conftest import REAL
 
@@ -62,11 +63,8 @@ def test_meaning_changed_keys_stay_apart():
 @pytest.fixture(scope="module")
 def pingtan() -> pd.DataFrame:
     """平潭综合实验区's 2019 report (2019 form) and its 2022 report (2021 form), harmonised."""
-    files = [
-        InputFile(REAL / "005_pingtan_2019.txt", "005_pingtan_2019.txt"),
-        InputFile(REAL / "008_pingtan_2022.txt", "008_pingtan_2022.txt"),
-    ]
-    tables = run_batch(files).tables()
+    names = ("005_pingtan_2019.txt", "008_pingtan_2022.txt")
+    tables = BatchResult([extract_file(REAL / n, n) for n in names]).tables()
     assert list(tables["reports"]["format_version"]) == ["2019", "2021"]
     assert set(tables["reports"]["agency"]) == {"平潭综合实验区"}
     return harmonise(tables["reports"], tables["cells"])

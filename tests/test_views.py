@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractor.batch import InputFile, run_batch
+from extractor.batch import BatchResult
+from extractor.pipeline import extract_file
 from extractor.views import (
     NOT_PRINTED,
     check_keys,
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def shanghai() -> tuple[pd.DataFrame, pd.DataFrame]:
-    t = run_batch([InputFile(REAL / "004_shanghai_govoffice_2019.html", "004.html")]).tables()
+    t = BatchResult([extract_file(REAL / "004_shanghai_govoffice_2019.html", "004.html")]).tables()
     return t["cells"], t["checks"]
 
 
@@ -95,7 +96,7 @@ def test_check_keys_cover_each_rule():
 
 def test_html_source_tables_mark_every_cell_read(tmp_path: Path):
     path = build_series(tmp_path, "某局", [YearSpec(2022, "2021")], 1)[2022]
-    t = run_batch([InputFile(path, path.name)]).tables()
+    t = BatchResult([extract_file(path, path.name)]).tables()
     cells = t["cells"]
     assert len(cells) == 200
     marks = {loc: "#c8ecc8" for loc in cells["locator"]}
@@ -103,6 +104,9 @@ def test_html_source_tables_mark_every_cell_read(tmp_path: Path):
     html = html_source_tables(path.read_bytes(), marks)
     assert html.count("<table") == 3
     assert html.count("background-color:#c8ecc8") == 199 and html.count("background-color:#f4a6a6") == 1
+    assert cells["locator"].iloc[0].endswith(" row 3 cell 2")  # "<table path> row R cell C"
+    plain = html_source_tables(path.read_bytes(), {"/html/body/table[3]/tr[4]/td[1]": "#f4a6a6"})
+    assert plain.count("background-color:#f4a6a6") == 1  # a plain DOM path works too
 
 
 def test_pdf_boxes_and_source_paths():
