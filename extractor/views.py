@@ -179,8 +179,8 @@ def pdf_boxes(cells: pd.DataFrame) -> dict[int, list[tuple[str, tuple[float, flo
 
 
 def html_source_tables(data: bytes, marks: dict[str, str]) -> str:
-    """The source page's tables as HTML, each cell named by a locator (DOM path) in ``marks`` given
-    that background colour. The page is parsed as the HTML reader parses it, so the paths match."""
+    """The source page's tables as HTML, each cell named by a locator in ``marks`` given that
+    background colour. The page is parsed as the HTML reader parses it, so the locators match."""
     text, _ = decode_bytes(data, _declared_charset(data))
     root = lxml_html.document_fromstring(text)
     tree = root.getroottree()
@@ -192,8 +192,9 @@ def html_source_tables(data: bytes, marks: dict[str, str]) -> str:
     parts = []
     for t in tables:
         for el in t.iter():
-            for attr in ("onclick", "onload", "onmouseover", "onerror"):
-                el.attrib.pop(attr, None)
+            if isinstance(el.tag, str):
+                for attr in [a for a in el.attrib if a.lower().startswith("on")]:
+                    del el.attrib[attr]
         t.set("border", "1")
         parts.append(etree.tostring(t, encoding="unicode", method="html"))
     return "\n".join(parts)

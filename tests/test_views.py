@@ -103,6 +103,9 @@ def test_html_source_tables_mark_every_cell_read(tmp_path: Path):
     html = html_source_tables(path.read_bytes(), marks)
     assert html.count("<table") == 3
     assert html.count("background-color:#c8ecc8") == 199 and html.count("background-color:#f4a6a6") == 1
+    assert cells["locator"].iloc[0].endswith(" row 3 cell 2")  # "<table path> row R cell C"
+    plain = html_source_tables(path.read_bytes(), {"/html/body/table[3]/tr[4]/td[1]": "#f4a6a6"})
+    assert plain.count("background-color:#f4a6a6") == 1  # a plain DOM path works too
 
 
 def test_pdf_boxes_and_source_paths():
