@@ -57,9 +57,20 @@ def token_readings(text: str, k: int) -> list[list[str]]:
     return [[*cut[:-1], cut[-1] + tail] for cut in _cuts(m.group("int"), k)]
 
 
-def row_readings(texts: Sequence[str], n: int) -> list[list[Piece]]:
-    """Every reading of a row's printed tokens as exactly ``n`` cells."""
+def may_hide_cells(text: str, separated: bool) -> bool:
+    """Whether a printed token may hold several cells: its digits touch other text (no separator
+    was printed), or it starts with 0 and so cannot be one number as printed (``00``, ``023``).
+    A separated number like ``32`` is taken as printed: a row that is short of values then more
+    likely lost a blank cell than had two numbers run together."""
+    compact = re.sub(r"\s+", "", text)
+    return not separated or bool(re.match(r"0\d", compact))
+
+
+def row_readings(texts: Sequence[str], n: int, splittable: Sequence[bool] | None = None) -> list[list[Piece]]:
+    """Every reading of a row's printed tokens as exactly ``n`` cells (only ``splittable`` tokens,
+    all by default, may be cut)."""
     out: list[list[Piece]] = []
+    can_cut = list(splittable) if splittable is not None else [True] * len(texts)
 
     def rec(i: int, left: int, acc: list[Piece]) -> None:
         if len(out) >= MAX_CANDIDATES:
@@ -69,7 +80,7 @@ def row_readings(texts: Sequence[str], n: int) -> list[list[Piece]]:
                 out.append(list(acc))
             return
         remaining_tokens = len(texts) - i - 1
-        digits = len(re.sub(r"\D", "", texts[i])) or 1
+        digits = (len(re.sub(r"\D", "", texts[i])) or 1) if can_cut[i] else 1
         for k in range(1, min(left - remaining_tokens, digits) + 1):
             for reading in token_readings(texts[i], k):
                 rec(i + 1, left - k, [*acc, *(Piece(i, t, k == 1) for t in reading)])

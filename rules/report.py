@@ -7,7 +7,7 @@ layout → sections → token streams → rows → cells → metadata → checks
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
@@ -59,12 +59,12 @@ class Report:
 
 def _stream(doc: Document, lay: Layout, start: int, end: int) -> list[Token]:
     tokens: list[Token] = []
-    for block, s, e in blocks_in(lay, start, end):
+    for i, (block, s, e) in enumerate(blocks_in(lay, start, end)):
         if isinstance(block, Table):
             tokens.append(Token(Kind.ROW_END, "", block.prov))  # a table never continues a text row
             tokens.extend(grid_tokens(block, block.method or GRID_METHOD.get(doc.file_format, "table")))
         elif isinstance(block, Paragraph):
-            tokens.extend(paragraph_tokens(block, s, e))
+            tokens.extend(replace(t, block=i) for t in paragraph_tokens(block, s, e))
             if doc.file_format is not FileFormat.TEXT:
                 tokens.append(Token(Kind.ROW_END, "", block.prov))
     return tokens

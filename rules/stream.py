@@ -8,6 +8,7 @@ The same row assembly then turns either stream into rows of (leaf label, context
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -31,6 +32,11 @@ class Token:
     method: str = "text"
     # False when the printed boundaries of this value are uncertain (digits run together).
     separated: bool = True
+    # Which text block (line, paragraph) of the stream the token came from; GRID for table cells.
+    block: int = -1
+
+
+GRID = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,9 @@ class Row:
     label: str | None
     context: tuple[str, ...]
     values: tuple[Token, ...]
+    # False when the label was printed on another text line than the values (it may belong to
+    # values printed elsewhere, as PDF-to-text output puts a tall cell's label below its numbers).
+    aligned: bool = True
 
 
 # A number as printed in a cell: sign, digits with thousands separators, decimals, a unit word.
@@ -182,15 +191,22 @@ def paragraph_tokens(par: Paragraph, start: int = 0, end: int | None = None) -> 
 
 
 def assemble_rows(tokens: list[Token]) -> list[Row]:
-    """Group a stream into rows: the values that follow a label, up to the next label or row end."""
+    """Group a stream into rows: the values that follow a label, up to the next label or row end.
+
+    In text, a line holding several values is a row by itself: it does not continue the values of
+    the line before (one value per line, as some dumps print cells, does).
+    """
+    per_block = Counter(t.block for t in tokens if t.kind is Kind.VALUE and t.block != GRID)
     rows: list[Row] = []
-    labels: list[str] = []
+    labels: list[Token] = []
     values: list[Token] = []
 
     def close() -> None:
         nonlocal labels, values
         if values:
-            rows.append(Row(labels[-1] if labels else None, tuple(labels[:-1]), tuple(values)))
+            leaf = labels[-1] if labels else None
+            aligned = leaf is None or leaf.block == values[0].block
+            rows.append(Row(leaf.text if leaf else None, tuple(x.text for x in labels[:-1]), tuple(values), aligned))
             labels = []
         values = []
 
@@ -198,8 +214,12 @@ def assemble_rows(tokens: list[Token]) -> list[Row]:
         if tok.kind is Kind.LABEL:
             if values:
                 close()
-            labels.append(tok.text)
+            labels.append(tok)
         elif tok.kind is Kind.VALUE:
+            prev = values[-1].block if values else None
+            new_line = prev is not None and tok.block not in (prev, GRID)
+            if new_line and per_block[prev] > 1 < per_block[tok.block]:
+                close()
             values.append(tok)
         else:
             if values:

@@ -17,7 +17,7 @@ from rules.data import columns, form, printed_request_rows, row_specs, schema_ke
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
 from rules.prose import numbers_near
-from rules.stream import Row, Token
+from rules.stream import GRID, Row, Token
 from rules.values import CellValue, State, parse_value
 
 logger = logging.getLogger(__name__)
@@ -156,7 +156,9 @@ class _Mapper:
                 f"({' | '.join(v.text for v in vals)}); row left out"
             )
             return []
-        readings = recover.row_readings([v.text for v in vals], len(cols))
+        # A lone token must be cut to fill the row at all; several separated ones are taken as printed.
+        cuttable = [len(vals) == 1 or recover.may_hide_cells(v.text, v.separated) for v in vals]
+        readings = recover.row_readings([v.text for v in vals], len(cols), cuttable)
         if not readings:
             self.result.warnings.append(
                 f"{table}.{obs.row}: only {len(vals)} value(s) printed for {len(cols)} columns "
@@ -237,9 +239,12 @@ def _observe(
     with values in stream order, with the form row it names (None when its label names none)."""
     seen: dict[str, _Observed] = {}
     group: str | None = None
+    misaligned = _labels_misaligned(rows, table)
     for r in rows:
         if sequence is not None:
             sequence.append((None, r))
+        if misaligned and not r.aligned:
+            continue  # its label may name values printed elsewhere: placed by order, if at all
         for ctx in r.context:
             g = match_group(ctx)
             if g:
@@ -263,6 +268,15 @@ def _observe(
             if sequence is not None:
                 sequence[-1] = (spec.row, r)
     return seen
+
+
+def _labels_misaligned(rows: Sequence[Row], table: str) -> bool:
+    """Whether text lines of values stand alone without a label (the layout PDF-to-text tools give
+    tall cells: the label printed below or above its numbers). Then a label on another line than
+    the values after it cannot be trusted to name them."""
+    if table != "requests":
+        return False
+    return any(r.label is None and r.values[0].block != GRID and len(r.values) > 1 for r in rows)
 
 
 def _fill_gaps_by_order(

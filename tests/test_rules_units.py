@@ -244,3 +244,27 @@ def test_wider_grid_placeholders_are_not_values():
     vals = tuple(Token(Kind.VALUE, x) for x in ("3", "0", "—"))
     res = map_active([Row("行政事业性收费", (), vals)], "2019", 10000.0)
     assert {c.key: c.value for c in res.cells} == {"active.fees.prior_items": 3.0, "active.fees.change": 0.0}
+
+
+def test_which_printed_tokens_may_hide_cells():
+    assert recover.may_hide_cells("230", separated=False)  # glued to its label
+    assert recover.may_hide_cells("00", separated=True)  # no number is printed with a leading zero
+    assert recover.may_hide_cells("023", separated=True)
+    assert not recover.may_hide_cells("32", separated=True)  # a short row lost a blank, not a digit
+    readings = recover.row_readings(["32", "0", "0", "0", "—", "32"], 7, [False] * 6)
+    assert readings == []
+
+
+def test_a_line_of_values_is_a_row_of_its_own():
+    from dataclasses import replace
+
+    from rules.stream import assemble_rows, tokenize_text
+
+    lines = ["8.属于行政查询事项 0 0 0 0 0 0 0", "10 0 0 0 0 0 10", "1.本机关不掌握相关政府信息"]
+    tokens = [replace(t, block=i) for i, line in enumerate(lines) for t in tokenize_text(line, Provenance())]
+    rows = assemble_rows(tokens)
+    assert [(r.label, len(r.values), r.aligned) for r in rows] == [("8.属于行政查询事项", 7, True), (None, 7, True)]
+    one_per_line = ["规章 |", "0 |", "0 |", "0 |"]
+    tokens = [replace(t, block=i) for i, line in enumerate(one_per_line) for t in tokenize_text(line, Provenance())]
+    rows = assemble_rows(tokens)
+    assert [(r.label, len(r.values), r.aligned) for r in rows] == [("规章", 3, False)]
