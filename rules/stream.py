@@ -217,8 +217,7 @@ def assemble_rows(tokens: list[Token]) -> list[Row]:
             labels.append(tok)
         elif tok.kind is Kind.VALUE:
             prev = values[-1].block if values else None
-            new_line = prev is not None and tok.block not in (prev, GRID)
-            if new_line and per_block[prev] > 1 < per_block[tok.block]:
+            if prev is not None and tok.block not in (prev, GRID) and per_block[prev] > 1 < per_block[tok.block]:
                 close()
             values.append(tok)
         else:
