@@ -35,7 +35,6 @@ class Extraction:
     sections: list[dict[str, Any]] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
-    result: Report | None = None
 
     @property
     def status(self) -> str:
@@ -183,8 +182,7 @@ def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
     status = report.status
     error = "; ".join(report.warnings[:3]) if status is not Status.OK and report.warnings else None
     ext = Extraction(
-        _report_row(rid, source, report.file_format, status.value, error, report, time.perf_counter() - t0, len(data)),
-        result=report,
+        _report_row(rid, source, report.file_format, status.value, error, report, time.perf_counter() - t0, len(data))
     )
     ext.cells, ext.sections, ext.checks, ext.warnings = report_rows(rid, report)
     return ext
