@@ -268,3 +268,24 @@ def test_a_line_of_values_is_a_row_of_its_own():
     tokens = [replace(t, block=i) for i, line in enumerate(one_per_line) for t in tokenize_text(line, Provenance())]
     rows = assemble_rows(tokens)
     assert [(r.label, len(r.values), r.aligned) for r in rows] == [("规章", 3, False)]
+
+
+def test_section_five_from_a_numbered_sub_heading_when_its_heading_is_missing():
+    lay = layout(
+        _doc(
+            [
+                "一、总体情况",
+                "正文",
+                "三、政府信息公开行政复议、行政诉讼情况",
+                "1 0 0 0 1",
+                "（一）主要问题",
+                "发布展示不足",
+                "五、其他需要报告的事项",
+                "无",
+            ]
+        )
+    )
+    secs = {s.number: s for s in find_sections(lay)}
+    assert sorted(secs) == [1, 4, 5, 6]
+    assert "发布展示不足" in lay.text[secs[5].body_start : secs[5].end]
+    assert "发布展示不足" not in lay.text[secs[4].body_start : secs[4].end]
