@@ -132,8 +132,13 @@ def version_markers() -> dict[str, tuple[str, ...]]:
 
 @cache
 def sections() -> tuple[SectionSpec, ...]:
-    raw = _toml("sections.toml")["section"]
+    raw = _toml("sections.toml")["section"]  # a list of tables; [page_footer] is read separately
     return tuple(SectionSpec(s["number"], s["label"], tuple(label_key(k) for k in s["keywords"])) for s in raw)
+
+
+@cache
+def page_footer_markers() -> tuple[str, ...]:
+    return tuple(_toml("sections.toml")["page_footer"]["markers"])
 
 
 @cache

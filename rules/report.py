@@ -104,8 +104,10 @@ def analyse(doc: Document) -> Report:
 
     head = [b.text for b in doc.blocks[:HEAD_BLOCKS] if isinstance(b, Paragraph)]
     title = metadata.find_title(head, doc.title)
-    tail_start = found[-1].body_start if found and found[-1].number >= 5 else 0
-    tail = [ln for ln in lay.text[tail_start:].splitlines() if ln.strip()]
+    # the report's end: the last section up to any page footer after it (or the whole text)
+    last = found[-1] if found and found[-1].number >= 5 else None
+    tail_text = lay.text[last.body_start : last.end] if last else lay.text
+    tail = [ln for ln in tail_text.splitlines() if ln.strip()]
     report.agency = (title.agency if title else None) or metadata.signature_agency(tail)
     body = section_text(lay, secs[1]) if 1 in secs else lay.text
     report.report_year = metadata.report_year(title, body)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from extractor.model import Block, Document, Paragraph, Table
-from rules.data import SectionSpec, sections
+from rules.data import SectionSpec, page_footer_markers, sections
 from rules.normalize import nfkc
 
 _NUMERAL = r"[一二三四五六七八九十]{1,2}\s*[、.．,，]"
@@ -21,8 +21,9 @@ _PAREN_NUMERAL = r"[（(][一二三四五六七八九十]{1,2}[)）]"
 # (flattened text runs headings into the table before them: …75394432.52元三、收到和处理…).
 _BOUNDARY = r"(?<![一二三四五六七八九十第])"
 MAX_GAP = 16  # characters allowed between a numeral and the keyword (政府信息公开工作… )
-MAX_BARE_HEADING = 30
-MAX_HEADING_TAIL = 8  # a heading without a numeral is a short line of its own
+MAX_BARE_HEADING = 30  # a heading without a numeral is a short line of its own
+MAX_HEADING_TAIL = 8
+MAX_FOOTER_LINE = 80  # a footer line is short; a sentence of the report mentioning 联系我们 is not one
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,17 @@ def _heading_end(text: str, kw_end: int) -> int:
     return kw_end
 
 
+def _page_footer_start(text: str, start: int) -> int:
+    """Where the web page's footer begins after ``start`` (a line with a footer marker), else the end."""
+    markers = page_footer_markers()
+    pos = start
+    for line in text[start:].splitlines(keepends=True):
+        if any(mk in line for mk in markers) and len(line.strip()) <= MAX_FOOTER_LINE:
+            return pos
+        pos += len(line)
+    return len(text)
+
+
 def find_sections(lay: Layout) -> list[Section]:
     """The standard sections found, in order; a missing heading is skipped."""
     text = nfkc(lay.text)  # NFKC keeps length for CJK text in practice; offsets are checked below
@@ -103,7 +115,7 @@ def find_sections(lay: Layout) -> list[Section]:
         pos = m.end()
     out: list[Section] = []
     for i, (spec, m) in enumerate(found):
-        end = found[i + 1][1].start() if i + 1 < len(found) else len(text)
+        end = found[i + 1][1].start() if i + 1 < len(found) else _page_footer_start(text, m.end())
         heading_end = _heading_end(text, m.end())
         heading = lay.text[m.start() : heading_end].strip()
         out.append(Section(spec.number, heading, m.start(), heading_end, end))
