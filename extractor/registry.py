@@ -20,6 +20,11 @@ Reader = Callable[[bytes, Path], Document]
 READERS: dict[FileFormat, str] = {
     FileFormat.TEXT: "extractor.text:read_text",
     FileFormat.HTML: "extractor.html:read_html",
+    FileFormat.PDF: "extractor.pdf:read_pdf",
+    FileFormat.DOCX: "extractor.docx:read_docx",
+    FileFormat.DOC: "extractor.word:read_doc",
+    FileFormat.WPS: "extractor.word:read_wps",
+    FileFormat.RTF: "extractor.word:read_rtf",
 }
 
 _loaded: dict[FileFormat, Reader] = {}

@@ -1,0 +1,191 @@
+"""PDF reports with a text layer (exported from Word or WPS): ruled tables and running text.
+
+Pipeline, one pass per page (:func:`read_pdf` is the thin orchestrator):
+
+1. :func:`extractor.pdf_page.read_page` reads glyphs and visible rules once, with PDFium.
+2. :func:`extractor.pdf_text.dedupe_glyphs` undoes fake bold.
+3. :func:`extractor.pdf_tables.read_tables` finds ruled tables (only on pages with rules) and
+   builds their grids with real spans; the remaining glyphs become lines
+   (:func:`extractor.pdf_text.make_lines`).
+4. :func:`extractor.pdf_furniture.furniture_flags` drops page numbers and running headers.
+5. Tables and lines are interleaved by vertical position, page by page.
+
+A table that continues on the next page is emitted as a second table, in order, with its own
+provenance; stitching follows the form's row sequence and belongs to the rules. Pages without a
+usable text layer (scans, ``(cid:N)`` garbage) are reported: the whole file fails when no page
+has text, otherwise the document is ``partial`` with a warning naming the pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from extractor.errors import ExtractionError
+from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status, Table
+from extractor.pdf_furniture import FurnitureSettings, furniture_flags
+from extractor.pdf_page import PageContent, read_page
+from extractor.pdf_tables import TableSettings, read_tables
+from extractor.pdf_text import Line, dedupe_glyphs, is_cjk, make_lines
+
+log = logging.getLogger(__name__)
+
+MAX_PAGES = 2000  # a report longer than this is hostile or not a report
+GARBAGE_SHARE = 0.5  # a page whose glyphs are mostly unmapped has no usable text layer
+EOF_WINDOW = 4096  # bytes at the end of the file searched for the %%EOF marker
+
+
+@dataclass(frozen=True, slots=True)
+class PdfSettings:
+    """Settings of the PDF reader; each component's own settings nest here."""
+
+    tables: TableSettings = field(default_factory=TableSettings)
+    furniture: FurnitureSettings = field(default_factory=FurnitureSettings)
+    max_pages: int = MAX_PAGES
+    garbage_share: float = GARBAGE_SHARE
+
+    def __post_init__(self) -> None:
+        if self.max_pages < 1:
+            raise ValueError("PdfSettings.max_pages must be at least 1")
+        if not 0 < self.garbage_share <= 1:
+            raise ValueError("PdfSettings.garbage_share must be in (0, 1]")
+
+
+DEFAULT_SETTINGS = PdfSettings()
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """One page after reading: its tables and its lines of running text."""
+
+    content: PageContent
+    tables: list[Table]
+    lines: list[Line]
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    """Open the PDF or raise an :class:`ExtractionError` saying what is wrong with it."""
+    if b"%PDF-" not in data[:1024]:
+        raise ExtractionError("the file is not a PDF (no %PDF- header)")
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ExtractionError("the PDF is encrypted with a password; "
+                                  "ask the publisher for an open copy") from exc
+        if code == pdfium_c.FPDF_ERR_SECURITY:
+            raise ExtractionError("the PDF uses an unsupported encryption (security handler)") from exc
+        if b"%%EOF" not in data[-EOF_WINDOW:]:
+            raise ExtractionError("the PDF is truncated (it has no end-of-file marker and cannot "
+                                  "be repaired); download it again") from exc
+        raise ExtractionError(f"the PDF is corrupt and cannot be opened ({exc})") from exc
+
+
+def has_text(content: PageContent, garbage_share: float) -> bool:
+    """Whether the page has a usable text layer (glyphs, not mostly garbage)."""
+    total = len(content.glyphs) + content.bad_glyphs
+    return bool(content.glyphs) and content.bad_glyphs <= garbage_share * total
+
+
+def read_page_blocks(content: PageContent, settings: PdfSettings) -> PageResult:
+    """Tables and running-text lines of one page."""
+    glyphs = dedupe_glyphs(content.glyphs)
+    tables, free = read_tables(content.rulings, glyphs, content.number, settings.tables)
+    return PageResult(content, tables, make_lines(free))
+
+
+def _interleave(result: PageResult, furniture: list[bool]) -> list[Block]:
+    """The page's blocks in reading order: tables and kept lines by their top edge."""
+    page = result.content.number
+    keyed: list[tuple[float, float, Block]] = []
+    for table in result.tables:
+        bbox = table.prov.bbox or (0.0, 0.0, 0.0, 0.0)
+        keyed.append((bbox[1], bbox[0], table))
+    for line, is_furniture in zip(result.lines, furniture, strict=True):
+        if not is_furniture:
+            keyed.append((line.top, line.x0, Paragraph(line.text, Provenance(page=page, bbox=line.bbox))))
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return [block for _, _, block in keyed]
+
+
+_TITLE_NOISE = re.compile(r"^(microsoft\s+(word|excel)\s*-\s*)|\.(docx?|wps|pdf)$", re.I)
+
+
+def _title(doc: pdfium.PdfDocument) -> str | None:
+    """The metadata title when it is real text (Chinese), not ``Microsoft Word - 1.doc``."""
+    try:
+        title = (doc.get_metadata_dict().get("Title") or "").strip()
+    except pdfium.PdfiumError:
+        return None
+    title = _TITLE_NOISE.sub("", title).strip()
+    return title if any(is_cjk(ch) for ch in title) else None
+
+
+def _page_list(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) -> Document:
+    """Read a PDF with a text layer into a :class:`Document` (tables with spans, lines of text)."""
+    doc = _open(data)
+    try:
+        n_pages = len(doc)
+        if n_pages == 0:
+            raise ExtractionError("the PDF has no pages")
+        if n_pages > settings.max_pages:
+            raise ExtractionError(f"the PDF has {n_pages} pages, more than the {settings.max_pages} "
+                                  "a report can have")
+        title = _title(doc)
+        results: list[PageResult] = []
+        no_text: list[int] = []
+        broken: list[int] = []
+        for i in range(n_pages):
+            try:
+                page = doc[i]
+            except pdfium.PdfiumError:
+                broken.append(i + 1)
+                continue
+            try:
+                content = read_page(page, i + 1)
+            except pdfium.PdfiumError as exc:
+                log.warning("%s: page %d unreadable: %s", path.name, i + 1, exc)
+                broken.append(i + 1)
+                continue
+            finally:
+                page.close()
+            if not has_text(content, settings.garbage_share):
+                if content.n_images or content.bad_glyphs:
+                    no_text.append(i + 1)
+                continue
+            results.append(read_page_blocks(content, settings))
+    finally:
+        doc.close()
+
+    if not results:
+        if broken and not no_text:
+            raise ExtractionError("the PDF is corrupt: none of its pages could be read")
+        raise ExtractionError("the PDF has no text layer (a scan or garbled fonts); "
+                              "OCR is not available yet")
+    warnings: list[str] = []
+    if no_text:
+        warnings.append(f"pages {_page_list(no_text)} have no text layer (scanned or garbled); "
+                        "their content is missing until OCR is available")
+    if broken:
+        warnings.append(f"pages {_page_list(broken)} could not be read (corrupt page objects)")
+    if b"%%EOF" not in data[-EOF_WINDOW:]:
+        warnings.append("the PDF has no end-of-file marker (truncated download?); pages may be missing")
+    flags = furniture_flags([(r.content.height, r.lines) for r in results], settings.furniture)
+    blocks: list[Block] = []
+    for result, page_flags in zip(results, flags, strict=True):
+        blocks.extend(_interleave(result, page_flags))
+    log.debug("%s: %d pages, %d blocks, %d tables", path.name, n_pages, len(blocks),
+              sum(isinstance(b, Table) for b in blocks))
+    return Document(blocks=tuple(blocks), file_format=FileFormat.PDF,
+                    status=Status.PARTIAL if warnings else Status.OK, warnings=tuple(warnings),
+                    n_pages=n_pages, title=title)
