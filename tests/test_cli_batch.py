@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import REAL
+from tests.conftest import REAL
 
 from extractor.cli import main
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from conftest import REAL, gold_of
+from tests.conftest import REAL, gold_of
 
 from extractor import read_report
 
