@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from tests.conftest import REAL, gold_of
 
 from extractor import read_report
+from tests.conftest import REAL, gold_of
 
 EXACT = [
     "000_xinjiang_yjglt_2019.txt",
