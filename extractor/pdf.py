@@ -12,8 +12,9 @@ Pipeline, one pass per page (:func:`read_pdf` is the thin orchestrator):
 
 A table that continues on the next page is emitted as a second table, in order, with its own
 provenance; stitching follows the form's row sequence and belongs to the rules. Pages without a
-usable text layer (scans, ``(cid:N)`` garbage) are reported: the whole file fails when no page
-has text, otherwise the document is ``partial`` with a warning naming the pages.
+usable text layer (scans, ``(cid:N)`` garbage) are rendered and OCR'd (:mod:`extractor.ocr_pdf`);
+only when OCR cannot read them are they reported: the whole file fails when no page has text,
+otherwise the document is ``partial`` with a warning naming the pages.
 """
 
 from __future__ import annotations
@@ -127,6 +128,19 @@ def _title(doc: pdfium.PdfDocument) -> str | None:
     return title if any(is_cjk(ch) for ch in title) else None
 
 
+def _ocr(page: pdfium.PdfPage, content: PageContent, garbage_share: float) -> PageResult | None:
+    """The page read by OCR when it has no usable text layer (see :mod:`extractor.ocr_pdf`);
+    None when it has one, or when OCR is not installed (the page is then reported as missing)."""
+    if has_text(content, garbage_share) or not (content.n_images or content.bad_glyphs):
+        return None
+    try:
+        from extractor.ocr_pdf import ocr_pdf_page
+        return ocr_pdf_page(page, content)
+    except (ImportError, ExtractionError) as exc:
+        log.warning("page %d has no text layer and cannot be OCR'd: %s", content.number, exc)
+        return None
+
+
 def _page_list(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers)
 
@@ -151,14 +165,19 @@ def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) 
             except pdfium.PdfiumError:
                 broken.append(i + 1)
                 continue
+            scanned: PageResult | None = None
             try:
                 content = read_page(page, i + 1)
+                scanned = _ocr(page, content, settings.garbage_share)
             except pdfium.PdfiumError as exc:
                 log.warning("%s: page %d unreadable: %s", path.name, i + 1, exc)
                 broken.append(i + 1)
                 continue
             finally:
                 page.close()
+            if scanned is not None:
+                results.append(scanned)
+                continue
             if not has_text(content, settings.garbage_share):
                 if content.n_images or content.bad_glyphs:
                     no_text.append(i + 1)
@@ -170,12 +189,12 @@ def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) 
     if not results:
         if broken and not no_text:
             raise ExtractionError("the PDF is corrupt: none of its pages could be read")
-        raise ExtractionError("the PDF has no text layer (a scan or garbled fonts); "
-                              "OCR is not available yet")
+        raise ExtractionError("the PDF has no text layer (a scan or garbled fonts) and OCR could not "
+                              "read it (is rapidocr-onnxruntime installed?)")
     warnings: list[str] = []
     if no_text:
         warnings.append(f"pages {_page_list(no_text)} have no text layer (scanned or garbled); "
-                        "their content is missing until OCR is available")
+                        "OCR could not read them, so their content is missing")
     if broken:
         warnings.append(f"pages {_page_list(broken)} could not be read (corrupt page objects)")
     if b"%%EOF" not in data[-EOF_WINDOW:]:
