@@ -35,6 +35,7 @@ from extractor.pdf_text import Line
 log = logging.getLogger(__name__)
 
 PDF_DPI = 200  # PDF pages without a usable text layer are rendered at this resolution
+DETECT_DPI = 150  # the text detector sees pages at most this sharp (reading uses the full image)
 IMAGE_DPI = 150  # assumed for image files that do not record their resolution
 MIN_DPI = 72
 MAX_DPI = 600
@@ -48,12 +49,13 @@ class OcrSettings:
 
     pdf_dpi: int = PDF_DPI
     image_dpi: int = IMAGE_DPI
+    detect_dpi: int = DETECT_DPI
     min_confidence: float = MIN_CONFIDENCE
     max_pixels: int = MAX_PIXELS
     image: ImageSettings = field(default_factory=ImageSettings)
 
     def __post_init__(self) -> None:
-        for name in ("pdf_dpi", "image_dpi"):
+        for name in ("pdf_dpi", "image_dpi", "detect_dpi"):
             if not MIN_DPI <= getattr(self, name) <= MAX_DPI:
                 raise ValueError(f"OcrSettings.{name} must be in [{MIN_DPI}, {MAX_DPI}]")
         if not 0 <= self.min_confidence < 1:
@@ -108,7 +110,7 @@ def ocr_page(image: np.ndarray, number: int, dpi: float, scale: float,
 
     bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
     eng = engine()
-    boxes = [_bbox(q) for q in eng.detect(bgr)]
+    boxes = [_bbox(q) for q in eng.detect(bgr, min(1.0, settings.detect_dpi / dpi))]
     per_cell, free = split_boxes(boxes, layouts, dpi)
     keys = list(per_cell)
     flat = [(k, b) for k in keys for b in per_cell[k]]

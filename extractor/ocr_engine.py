@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from extractor.errors import ExtractionError
@@ -68,12 +69,19 @@ class Engine:
         self.detector.postprocess_op.unclip_ratio = DET_UNCLIP_RATIO
         self.recogniser = TextRecognizer(config["Rec"])
 
-    def detect(self, image: np.ndarray) -> list[np.ndarray]:
-        """Text boxes of a BGR image as 4×2 float arrays of corner points (clockwise from top left)."""
-        boxes, _ = self.detector(image)
+    def detect(self, image: np.ndarray, scale: float = 1.0) -> list[np.ndarray]:
+        """Text boxes of a BGR image as 4×2 float arrays of corner points (clockwise from top left).
+
+        With ``scale`` < 1 the detector sees a smaller copy (text boxes need far fewer pixels than
+        reading does); the boxes are returned in the full image's pixels.
+        """
+        small = image
+        if scale < 1:
+            small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        boxes, _ = self.detector(small)
         if boxes is None:
             return []
-        return [np.asarray(b, dtype=np.float32) for b in boxes]
+        return [np.asarray(b, dtype=np.float32) / scale for b in boxes]
 
     def recognise(self, crops: Sequence[np.ndarray]) -> list[Recognised]:
         """Read each BGR crop (one line of text each)."""
@@ -82,7 +90,9 @@ class Engine:
         order = np.argsort(ratios)
         for start in range(0, len(crops), REC_BATCH):
             idx = order[start : start + REC_BATCH]
-            max_ratio = max(MIN_REC_RATIO, max(ratios[i] for i in idx))
+            # widths rounded up to a whole number of heights: few distinct input shapes, so
+            # onnxruntime reuses its buffers (a new shape costs a first-run penalty)
+            max_ratio = float(np.ceil(max(MIN_REC_RATIO, max(ratios[i] for i in idx))))
             batch = np.stack([self.recogniser.resize_norm_img(crops[i], max_ratio) for i in idx]).astype(np.float32)
             preds = self.recogniser.session(batch)[0]
             results = self.recogniser.postprocess_op(preds, False, wh_ratio_list=[ratios[i] for i in idx],
