@@ -35,6 +35,11 @@ DET_BOX_THRESH = 0.5  # detector defaults (rapidocr's config.yaml)
 DET_UNCLIP_RATIO = 1.6
 
 
+# Characters the recogniser returns for common punctuation: the radical 丶 (U+4E36), which running
+# text never uses, is its reading of the enumeration comma 、 (``四丶政府信息公开…`` hides a heading).
+_LOOKALIKES = str.maketrans({"丶": "、"})
+
+
 @dataclass(frozen=True, slots=True)
 class Recognised:
     """What the recogniser read in one crop, with its confidence (mean character probability)."""
@@ -98,7 +103,7 @@ class Engine:
             results = self.recogniser.postprocess_op(preds, False, wh_ratio_list=[ratios[i] for i in idx],
                                                      max_wh_ratio=max_ratio)
             for i, res in zip(idx, results, strict=True):
-                out[i] = Recognised(str(res[0]), float(res[1]))
+                out[i] = Recognised(str(res[0]).translate(_LOOKALIKES), float(res[1]))
         return out
 
 
