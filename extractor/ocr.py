@@ -20,6 +20,7 @@ same rules map OCR tables as any other grid.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -41,6 +42,8 @@ MIN_DPI = 72
 MAX_DPI = 600
 MIN_CONFIDENCE = 0.3  # pieces read with less confidence than this are dropped as noise
 MAX_PIXELS = 60_000_000  # larger images are refused (a decompression bomb, not a page)
+# A numbered heading's enumeration comma is often read as a dot (``四·政府信息公开…``).
+_NUMBERED_HEADING = re.compile(r"^([一二三四五六七八九十]{1,3})[·・.．,，](?=[\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +130,7 @@ def ocr_page(image: np.ndarray, number: int, dpi: float, scale: float,
                    if r.confidence >= settings.min_confidence and r.text.strip()]
     lines: list[OcrLine] = []
     for group in group_lines(free_pieces):
-        text = line_text(group)
+        text = _NUMBERED_HEADING.sub(r"\1、", line_text(group))
         if not text:
             continue
         x0 = min(p.bbox[0] for p in group) * scale
