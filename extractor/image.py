@@ -18,6 +18,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from extractor.errors import ExtractionError
 from extractor.model import Block, Document, FileFormat
 from extractor.ocr import DEFAULT_SETTINGS, MAX_DPI, MIN_DPI, OcrPage, OcrSettings, ocr_page, page_blocks
+from extractor.ocr_image import to_gray
 from extractor.pdf_furniture import FurnitureSettings, furniture_flags
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,9 @@ def image_pages(data: bytes, settings: OcrSettings = DEFAULT_SETTINGS) -> list[t
             for i, frame in enumerate(ImageSequence.Iterator(img)):
                 if i >= MAX_FRAMES:
                     raise ExtractionError(f"the image has more than {MAX_FRAMES} pages")
-                pages.append((np.asarray(frame.convert("L")), _dpi(frame, settings.image_dpi)))
+                # 16-bit and float frames keep their range (``convert("L")`` would clip them white)
+                pixels = np.asarray(frame) if frame.mode[0] in "IF" else np.asarray(frame.convert("L"))
+                pages.append((to_gray(pixels), _dpi(frame, settings.image_dpi)))
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ExtractionError(f"the image cannot be read ({exc})") from exc
     except (OSError, SyntaxError, ValueError) as exc:
@@ -59,7 +62,7 @@ def read_image(data: bytes, path: Path, settings: OcrSettings = DEFAULT_SETTINGS
                             for i, (image, dpi) in enumerate(image_pages(data, settings))]
     if not any(p.tables or p.lines for p in pages):
         raise ExtractionError("OCR found no text in the image")
-    flags = furniture_flags([(p.height, [ln.line for ln in p.lines]) for p in pages], FurnitureSettings())
+    flags = furniture_flags([(p.height, p.lines) for p in pages], FurnitureSettings())
     blocks: list[Block] = []
     for page, page_flags in zip(pages, flags, strict=True):
         blocks.extend(page_blocks(page, page_flags))

@@ -69,11 +69,10 @@ DEFAULT_SETTINGS = OcrSettings()
 
 
 @dataclass(frozen=True, slots=True)
-class OcrLine:
-    """A line of running text with the recogniser's confidence."""
+class OcrLine(Line):
+    """A line of running text read by OCR, with the recogniser's confidence (the lowest of its pieces)."""
 
-    line: Line
-    confidence: float
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +136,8 @@ def ocr_page(image: np.ndarray, number: int, dpi: float, scale: float,
         top = min(p.bbox[1] for p in group) * scale
         x1 = max(p.bbox[2] for p in group) * scale
         bottom = max(p.bbox[3] for p in group) * scale
-        lines.append(OcrLine(Line(text, x0, top, x1, bottom, ()), round(min(p.confidence for p in group), 4)))
-    lines.sort(key=lambda ln: (ln.line.top, ln.line.x0))
+        lines.append(OcrLine(text, x0, top, x1, bottom, (), round(min(p.confidence for p in group), 4)))
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
     seconds = time.perf_counter() - start
     log.debug("page %d: skew %.2f°, %d tables, %d lines, %d pieces, %.1fs", number, skew, len(tables),
               len(lines), len(read), seconds)
@@ -151,10 +150,9 @@ def page_blocks(page: OcrPage, furniture: list[bool]) -> list[Table | Paragraph]
     for table in page.tables:
         bbox = table.prov.bbox or (0.0, 0.0, 0.0, 0.0)
         keyed.append((bbox[1], bbox[0], table))
-    for ocr_line, is_furniture in zip(page.lines, furniture, strict=True):
+    for ln, is_furniture in zip(page.lines, furniture, strict=True):
         if not is_furniture:
-            ln = ocr_line.line
             keyed.append((ln.top, ln.x0, Paragraph(ln.text, Provenance(page=page.number, bbox=ln.bbox),
-                                                   ocr_line.confidence)))
+                                                   ln.confidence)))
     keyed.sort(key=lambda k: (k[0], k[1]))
     return [block for _, _, block in keyed]

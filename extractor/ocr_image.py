@@ -54,8 +54,9 @@ class ImageSettings:
 
 def to_gray(image: np.ndarray) -> np.ndarray:
     """An 8-bit single-channel copy of a grey, BGR or BGRA image."""
-    if image.dtype != np.uint8:
-        image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    if image.dtype != np.uint8:  # 16-bit or float scans: stretch to 0–255
+        lo, hi = float(image.min()), float(image.max())
+        image = ((image.astype(np.float64) - lo) * (255.0 / max(hi - lo, 1e-9))).astype(np.uint8)
     if image.ndim == 2:
         return image
     if image.shape[2] == 4:

@@ -31,4 +31,4 @@ def ocr_pdf_page(page: pdfium.PdfPage, content: PageContent, settings: OcrSettin
         bitmap.close()
     result = ocr_page(image, content.number, dpi, POINTS_PER_INCH / dpi, settings)
     log.info("page %d read by OCR at %d dpi in %.1fs", content.number, dpi, result.seconds)
-    return PageResult(content, result.tables, [ln.line for ln in result.lines])
+    return PageResult(content, result.tables, list(result.lines))

@@ -110,7 +110,8 @@ def _interleave(result: PageResult, furniture: list[bool]) -> list[Block]:
         keyed.append((bbox[1], bbox[0], table))
     for line, is_furniture in zip(result.lines, furniture, strict=True):
         if not is_furniture:
-            keyed.append((line.top, line.x0, Paragraph(line.text, Provenance(page=page, bbox=line.bbox))))
+            keyed.append((line.top, line.x0, Paragraph(line.text, Provenance(page=page, bbox=line.bbox),
+                                                        getattr(line, "confidence", None))))  # OCR'd lines have one
     keyed.sort(key=lambda k: (k[0], k[1]))
     return [block for _, _, block in keyed]
 
@@ -130,15 +131,17 @@ def _title(doc: pdfium.PdfDocument) -> str | None:
 
 def _ocr(page: pdfium.PdfPage, content: PageContent, garbage_share: float) -> PageResult | None:
     """The page read by OCR when it has no usable text layer (see :mod:`extractor.ocr_pdf`);
-    None when it has one, or when OCR is not installed (the page is then reported as missing)."""
+    None when it has one, or when OCR is not installed or finds no text (the page is then reported
+    as missing)."""
     if has_text(content, garbage_share) or not (content.n_images or content.bad_glyphs):
         return None
     try:
         from extractor.ocr_pdf import ocr_pdf_page
-        return ocr_pdf_page(page, content)
+        result = ocr_pdf_page(page, content)
     except (ImportError, ExtractionError) as exc:
         log.warning("page %d has no text layer and cannot be OCR'd: %s", content.number, exc)
         return None
+    return result if result.tables or result.lines else None  # OCR found nothing to read
 
 
 def _page_list(numbers: list[int]) -> str:
@@ -189,8 +192,8 @@ def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) 
     if not results:
         if broken and not no_text:
             raise ExtractionError("the PDF is corrupt: none of its pages could be read")
-        raise ExtractionError("the PDF has no text layer (a scan or garbled fonts) and OCR could not "
-                              "read it (is rapidocr-onnxruntime installed?)")
+        raise ExtractionError("the PDF has no text layer (a scan or garbled fonts) and OCR found no "
+                              "text on its pages")
     warnings: list[str] = []
     if no_text:
         warnings.append(f"pages {_page_list(no_text)} have no text layer (scanned or garbled); "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -94,3 +97,32 @@ def test_settings_are_validated() -> None:
         OcrSettings(pdf_dpi=30)
     with pytest.raises(ValueError):
         ImageSettings(h_line_min=0)
+
+
+def test_numbered_heading_comma_restored() -> None:
+    from extractor.ocr import _NUMBERED_HEADING
+
+    assert _NUMBERED_HEADING.sub(r"\1、", "四·政府信息公开行政复议、行政诉讼情况") == "四、政府信息公开行政复议、行政诉讼情况"
+    assert _NUMBERED_HEADING.sub(r"\1、", "2.其他法律行政法规禁止公开") == "2.其他法律行政法规禁止公开"
+
+
+def test_sixteen_bit_tiff_frames_keep_their_range(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from extractor.image import image_pages
+
+    ramp = (np.arange(200 * 300, dtype=np.uint16).reshape(200, 300) % 60000).astype(np.uint16)
+    buf = io.BytesIO()
+    Image.fromarray(ramp).save(buf, "TIFF", dpi=(200, 200))
+    ((gray, dpi),) = image_pages(buf.getvalue())
+    assert gray.dtype == np.uint8 and gray.min() == 0 and gray.max() == 255
+    assert dpi == 200
+
+
+def test_truncated_image_is_an_extraction_error() -> None:
+    from extractor.errors import ExtractionError
+    from extractor.image import image_pages
+
+    data = (Path(__file__).parent / "fixtures" / "scans" / "form2019_grid_p2_150.png").read_bytes()
+    with pytest.raises(ExtractionError, match="image"):
+        image_pages(data[: len(data) // 3])
