@@ -4,8 +4,8 @@
 
 Baseline (what a quick script would do): ``pdfplumber.open`` plus ``page.extract_text()`` and
 ``page.extract_tables()`` on every page. Full: the govreport pipeline on the same file —
-``extractor.pipeline.extract_file`` (reader, rules, dataset rows), or the reader alone
-(``read_document``) on a tree without the rules. Rounds
+``extractor.read_report`` (reader, rules, dataset rows), or the reader alone (``read_document``)
+on a tree without the rules. Rounds
 alternate full and baseline so that both see the same machine state; the ratio reported is the
 median over rounds of (full time / baseline time) summed over all files. Peak memory is measured
 in a fresh subprocess per variant (``ru_maxrss``, which sees PDFium's C heap too, and tracemalloc
@@ -62,8 +62,11 @@ def baseline(path: Path) -> int:
 
 
 def full_pipeline() -> tuple[str, Callable[[Path], object]]:
-    """The whole pipeline on one file: ``extractor.pipeline.extract_file`` (read, rules, dataset
-    rows) when the rules have landed, else just the reader via the registry."""
+    """The whole pipeline on one file: ``extractor.read_report`` (reader, rules, dataset rows),
+    falling back to ``extractor.pipeline.extract_file`` or, without the rules, the reader alone."""
+    extractor = importlib.import_module("extractor")
+    if hasattr(extractor, "read_report"):
+        return "extractor.read_report", extractor.read_report
     try:
         return "extractor.pipeline.extract_file", importlib.import_module("extractor.pipeline").extract_file
     except (ImportError, AttributeError):

@@ -10,9 +10,11 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from extractor.batch import InputFile, run_batch, walk_inputs
-from extractor.datasets import merge_existing, write_dataset
+from extractor.batch import BatchSettings, InputFile, run_batch, walk_inputs
+from extractor.engines import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Limits, default_workers
 from extractor.pipeline import Extraction
+from extractor.store import DatasetStore
+from extractor.summary import flag_same_agency_year, run_summary
 
 logger = logging.getLogger("govreport")
 
@@ -35,14 +37,18 @@ def _check_out_dir(out: Path) -> None:
 class _Progress:
     """A tqdm bar on a terminal; plain log lines at intervals otherwise; nothing with --quiet."""
 
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.total = total
+    def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
+        self.total = 0
         self.done = 0
         self.failed = 0
-        self.last_log = time.monotonic()
-        self.bar = None
-        if not quiet and sys.stderr.isatty():
+        self.started = time.monotonic()
+        self.last_log = self.started
+        self.bar: tqdm | None = None
+
+    def planned(self, total: int) -> None:
+        self.total = total
+        if not self.quiet and sys.stderr.isatty():
             self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
 
     def __call__(self, ext: Extraction) -> None:
@@ -53,7 +59,11 @@ class _Progress:
             self.bar.update(1)
         elif not self.quiet and time.monotonic() - self.last_log >= LOG_EVERY_SECONDS:
             self.last_log = time.monotonic()
-            click.echo(f"govreport: {self.done}/{self.total} documents, {self.failed} failed", err=True)
+            rate = self.done / max(self.last_log - self.started, 1e-9)
+            eta = (self.total - self.done) / rate if rate else float("nan")
+            click.echo(
+                f"govreport: {self.done}/{self.total} documents, {self.failed} failed, ETA {eta / 60:.1f} min", err=True
+            )
 
     def close(self) -> None:
         if self.bar is not None:
@@ -77,25 +87,95 @@ def main(verbose: int) -> None:
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder for the dataset tables.",
+    help="Output folder for the dataset tables (updated in place on reruns).",
 )
 @click.option("--csv", "also_csv", is_flag=True, help="Also write every table as UTF-8 CSV.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-def extract(inputs: tuple[Path, ...], out_dir: Path, also_csv: bool, quiet: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress output and no summary.")
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes (default: the number of cores; 0 = in this process, no limits).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT_SECONDS,
+    show_default=True,
+    help="Seconds one document may take before it is stopped and reported failed.",
+)
+@click.option(
+    "--memory-limit",
+    "memory_mb",
+    type=click.IntRange(min=64),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    help="MB of memory one document may use above a worker's baseline.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Run on local worker processes or on a Dask cluster.",
+)
+@click.option("--scheduler", default=None, help="Dask scheduler address (with --engine dask), e.g. tcp://host:8786.")
+@click.option("--force", is_flag=True, help="Extract every input again, even if its content is already in OUT_DIR.")
+@click.option(
+    "--checkpoint",
+    "checkpoint_docs",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Documents per checkpoint: a killed run loses at most this many.",
+)
+def extract(
+    inputs: tuple[Path, ...],
+    out_dir: Path,
+    also_csv: bool,
+    quiet: bool,
+    workers: int | None,
+    timeout: float,
+    memory_mb: int,
+    engine: str,
+    scheduler: str | None,
+    force: bool,
+    checkpoint_docs: int,
+) -> None:
     """Extract INPUT files and folders (walked recursively) into OUT_DIR."""
-    _check_out_dir(out_dir)
-    files: list[InputFile] = list(walk_inputs(inputs))
-    progress = _Progress(len(files), quiet)
     try:
-        result = run_batch(files, on_done=progress)
+        settings = BatchSettings(
+            workers=default_workers() if workers is None else workers,
+            limits=Limits(timeout=timeout, memory_mb=memory_mb),
+            engine=engine,
+            scheduler=scheduler,
+            force=force,
+            checkpoint_docs=checkpoint_docs,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    _check_out_dir(out_dir)
+    store = DatasetStore(out_dir)
+    files: list[InputFile] = list(walk_inputs(inputs))
+    progress = _Progress(quiet)
+    try:
+        result = run_batch(files, store, settings, on_done=progress, on_planned=progress.planned)
     finally:
         progress.close()
-    tables = merge_existing(out_dir, result.tables())
-    write_dataset(out_dir, tables, csv=also_csv)
+    tables = flag_same_agency_year(store.compacted_tables())
+    store.finalize(tables, csv=also_csv)
     if not quiet:
+        click.echo(
+            "govreport: " + run_summary(tables, len(result.extractions), result.skipped, result.seconds), err=True
+        )
         counts = result.counts()
-        summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "partial", "failed"))
-        click.echo(f"govreport: {len(files)} documents: {summary}; dataset in {out_dir}", err=True)
+        click.echo(
+            "govreport: this run: "
+            + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "partial", "failed"))
+            + f"; dataset in {out_dir}",
+            err=True,
+        )
         for ext in result.extractions:
             if ext.status == "failed":
                 click.echo(f"  failed  {ext.report['source']}: {ext.report['error']}", err=True)

@@ -1,8 +1,8 @@
 """Dataset tables (pandas) and how they are written: Parquet always, CSV on request.
 
-Column names and types are fixed here so that an empty table still has its schema. Writes are
-atomic (temporary file, then rename), and a rerun into an existing folder replaces the rows of
-the sources it processed again and keeps the rest.
+Column names and types are fixed here so that an empty table still has its schema. Each table is
+a folder of Parquet parts swapped in whole; appending and reruns are the business of
+:mod:`extractor.store`.
 """
 
 from __future__ import annotations
@@ -99,35 +99,14 @@ def _atomic_write(path: Path, write: Callable[[str], object]) -> None:
         raise
 
 
-def read_table(out_dir: Path, name: str) -> pd.DataFrame | None:
-    path = out_dir / f"{name}.parquet"
-    if not path.exists():
-        return None
-    return pd.read_parquet(path).astype(COLUMNS[name])
-
-
-def merge_existing(out_dir: Path, new: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Combine ``new`` with what ``out_dir`` already holds: rows of re-processed sources are replaced."""
-    old_reports = read_table(out_dir, "reports")
-    if old_reports is None or old_reports.empty:
-        return dict(new)
-    new_reports = new["reports"]
-    kept_reports = old_reports[~old_reports["source"].isin(new_reports["source"])]
-    keep_ids = set(kept_reports["report_id"].dropna()) - set(new_reports["report_id"].dropna())
-    merged = {"reports": pd.concat([kept_reports, new_reports], ignore_index=True)}
-    for name in TABLES:
-        if name == "reports":
-            continue
-        old = read_table(out_dir, name)
-        parts = [new[name]]
-        if old is not None and not old.empty:
-            parts.insert(0, old[old["report_id"].isin(keep_ids)])
-        merged[name] = pd.concat(parts, ignore_index=True).astype(COLUMNS[name])
-    return merged
-
-
 def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool = False) -> list[Path]:
-    """Write every table (and the wide views) into ``out_dir``; returns the paths written."""
+    """Write every table (and the wide views) into ``out_dir`` as ``<name>.parquet/part-0.parquet``.
+
+    Each table folder is swapped in whole (see :func:`extractor.store.replace_table_dir`), so a
+    reader never sees a half-written table. Returns the paths written.
+    """
+    from extractor.store import replace_table_dir
+
     out_dir.mkdir(parents=True, exist_ok=True)
     everything = dict(tables)
     for version in ("2019", "2021"):
@@ -135,7 +114,7 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     written = []
     for name, df in everything.items():
         path = out_dir / f"{name}.parquet"
-        _atomic_write(path, partial(_to_parquet, df))
+        replace_table_dir(path, partial(_to_parquet, df))
         written.append(path)
         if csv:
             cpath = out_dir / f"{name}.csv"
@@ -144,8 +123,8 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     return written
 
 
-def _to_parquet(df: pd.DataFrame, path: str) -> None:
-    df.to_parquet(path, engine="pyarrow", index=False)
+def _to_parquet(df: pd.DataFrame, folder: Path) -> None:
+    df.to_parquet(folder / "part-0.parquet", engine="pyarrow", index=False)
 
 
 def _to_csv(df: pd.DataFrame, path: str) -> None:

@@ -15,25 +15,36 @@ Choices:
 - Text boxes (``w:txbxContent``) are read once: from ``mc:Choice`` when Word wrote a DrawingML
   box with a VML ``mc:Fallback`` copy. A text box anchored in a body paragraph becomes its own
   paragraphs right after it; inside a table cell its text joins the cell's.
-- Tracked insertions (``w:ins``, ``w:moveTo``) are kept, deletions (``w:del``, ``w:moveFrom``)
-  and field codes (``w:instrText``) dropped: the text is the document as it would print.
+- Tracked insertions (``w:ins``, ``w:moveTo``) are kept, deletions (``w:del``, ``w:moveFrom``),
+  hidden runs (``w:vanish``) and field codes (``w:instrText``) dropped: the text is the document
+  as it would print.
+- ``w:altChunk`` parts (web pages as HTML or MHT, what many web systems' "export to Word" write,
+  or an embedded DOCX one level deep) are read and their blocks spliced in where they stand,
+  with locators ``altChunk N …``; other kinds make the document ``partial`` with a warning.
+- Automatic list numbering (``一、`` headings made with Word's numbering) is rendered into the
+  text by :mod:`extractor.docx_numbering`, so a heading reads as printed.
 - Page headers, footers, footnotes and comments live in other parts and are not read.
 """
 
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from extractor.docx_numbering import Numbering
+from extractor.encoding import decode_bytes
 from extractor.errors import ExtractionError
 from extractor.grid import RawCell, build_table
+from extractor.html import html_to_document
+from extractor.mht import HTML_TABLE_METHOD, looks_like_mht, mark_tables, mht_html
 from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status
 from extractor.ole import OLE2_MAGIC, is_encrypted_ooxml
 
@@ -49,6 +60,7 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 OFFICE_DOC_REL = re.compile(r"/officeDocument$")
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 
@@ -90,9 +102,7 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
 def _check_sizes(zf: zipfile.ZipFile, settings: DocxSettings) -> None:
     infos = zf.infolist()
     if len(infos) > settings.max_members:
-        raise DocxError(
-            f"the DOCX archive holds {len(infos)} files, more than a document ever needs; not read"
-        )
+        raise DocxError(f"the DOCX archive holds {len(infos)} files, more than a document ever needs; not read")
     total = sum(i.file_size for i in infos)
     if total > settings.max_total_bytes:
         raise DocxError(
@@ -187,6 +197,7 @@ class _Names:
         self.smart_tag = w("smartTag")
         self.txbx = w("txbxContent")
         self.tc_pr, self.tr_pr = w("tcPr"), w("trPr")
+        self.r, self.r_pr, self.vanish = w("r"), w("rPr"), w("vanish")
         self.grid_span, self.v_merge, self.h_merge = w("gridSpan"), w("vMerge"), w("hMerge")
         self.grid_before, self.grid_after = w("gridBefore"), w("gridAfter")
         self.tbl_grid, self.grid_col, self.w_attr = w("tblGrid"), w("gridCol"), w("w")
@@ -232,6 +243,9 @@ class _Reader:
         self.warnings: list[str] = []
         self.n_paragraphs = 0
         self.n_tables = 0
+        self.n_chunks = 0
+        self.chunks: ChunkLoader | None = None
+        self.numbering: Numbering | None = None
 
     # inline text ----------------------------------------------------------------------------------
 
@@ -248,6 +262,8 @@ class _Reader:
                 continue
             if tag == n.t:
                 parts.append(node.text or "")
+                continue
+            if tag == n.r and _hidden(node, n):
                 continue
             if tag == n.tab:
                 parts.append("\t")
@@ -270,13 +286,19 @@ class _Reader:
             stack.extend(reversed(node))
         return "".join(parts)
 
+    def numbered(self, p: etree._Element, text: str) -> str:
+        """``text`` with the list number the paragraph prints before it (counters advance even
+        for an empty numbered paragraph, as in Word)."""
+        label = self.numbering.label(p) if self.numbering is not None else ""
+        return label + text if label and text.strip() else text
+
     # blocks -----------------------------------------------------------------------------------------
 
     def paragraph(self, p: etree._Element, where: str) -> None:
         self.n_paragraphs += 1
         locator = f"paragraph {self.n_paragraphs}" if not where else f"{where} paragraph {self.n_paragraphs}"
         boxes: list[etree._Element] = []
-        text = self.inline_text(p, boxes)
+        text = self.numbered(p, self.inline_text(p, boxes))
         self.emit_lines(text, locator)
         for i, box in enumerate(boxes, 1):
             self.container(box, f"{locator} text box {i}")
@@ -303,9 +325,22 @@ class _Reader:
                 if chosen is not None:
                     self.container(chosen, where)
             elif tag == n.alt_chunk:
-                self.warnings.append(
-                    "the document embeds content from another file (altChunk) that was not read"
-                )
+                self.alt_chunk(child.get(f"{{{R_NS}}}id", ""))
+
+    def alt_chunk(self, rel_id: str) -> None:
+        """Splice in the blocks of an embedded HTML/MHT/DOCX/text part (``w:altChunk``)."""
+        self.n_chunks += 1
+        got = self.chunks(rel_id) if self.chunks is not None else None
+        if isinstance(got, str):
+            self.warnings.append(got)
+            return
+        if got is None:
+            self.warnings.append("the document embeds content from another file (altChunk) that was not read")
+            return
+        self.warnings.extend(got.warnings)
+        prefix = f"altChunk {self.n_chunks}"
+        for block in got.blocks:
+            self.blocks.append(_prefixed(block, prefix))
 
     def emit_table(self, raw: _RawTable) -> None:
         if raw.rows and any(raw.rows):
@@ -320,9 +355,7 @@ class _Reader:
         locator = f"table {self.n_tables}" if not where else f"table {self.n_tables} in {where}"
         raw = _RawTable([], locator)
         if depth > self.settings.max_table_depth:
-            self.warnings.append(
-                f"tables nested more than {self.settings.max_table_depth} deep were left out"
-            )
+            self.warnings.append(f"tables nested more than {self.settings.max_table_depth} deep were left out")
             return raw
         # per grid column: (row index in raw.rows, index in that row) of an open vertical merge
         open_merges: dict[int, tuple[int, int]] = {}
@@ -380,7 +413,7 @@ class _Reader:
                 tag = child.tag
                 if tag == n.p:
                     boxes: list[etree._Element] = []
-                    lines.append(self.inline_text(child, boxes))
+                    lines.append(self.numbered(child, self.inline_text(child, boxes)))
                     for box in boxes:
                         walk(box)
                 elif tag == n.tbl:
@@ -418,9 +451,7 @@ def _normalise_columns(
     cell starts at and the others span) and columns in which no cell of any row starts (every cell
     over them also covers the column before). Left in, they give the same printed table a
     different width depending on how it was saved."""
-    ends = [
-        [s + c.colspan for s, c in zip(rs, row, strict=True)] for rs, row in zip(starts, rows, strict=True)
-    ]
+    ends = [[s + c.colspan for s, c in zip(rs, row, strict=True)] for rs, row in zip(starts, rows, strict=True)]
     n_cols = max((e for row in ends for e in row), default=0)
     if not n_cols:
         return rows
@@ -444,16 +475,107 @@ def _normalise_columns(
             if b <= a or a < prev_end:  # a cell inside a sliver, or overlap: keep the grid as written
                 return rows if widths is None else _normalise_columns(rows, starts, None)
             prev_end = b
-            new_row.append(
-                cell if b - a == cell.colspan else RawCell(cell.text, cell.rowspan, b - a, cell.prov)
-            )
+            new_row.append(cell if b - a == cell.colspan else RawCell(cell.text, cell.rowspan, b - a, cell.prov))
         out.append(new_row)
     return out
+
+
+def _prefixed(block: Block, prefix: str) -> Block:
+    """``block`` with ``prefix`` put before its locators (and its cells' locators)."""
+
+    def prov(p: Provenance) -> Provenance:
+        return replace(p, locator=f"{prefix} {p.locator}" if p.locator else prefix)
+
+    if isinstance(block, Paragraph):
+        return replace(block, prov=prov(block.prov))
+    cells = tuple(replace(c, prov=prov(c.prov)) for c in block.cells)
+    return replace(block, cells=cells, prov=prov(block.prov))
+
+
+ChunkLoader = Callable[[str], "Document | str | None"]
+
+
+def _part_relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """``part``'s internal relationships: id -> (type, target part name)."""
+    folder = PurePosixPath(part).parent
+    rels_name = str(folder / "_rels" / f"{PurePosixPath(part).name}.rels")
+    out: dict[str, tuple[str, str]] = {}
+    if rels_name not in zf.namelist():
+        return out
+    try:
+        rels = _parse_xml(_read_member(zf, rels_name, 4 * 1024 * 1024), rels_name)
+    except DocxError as exc:
+        logger.debug("unreadable %s: %s", rels_name, exc)
+        return out
+    for rel in rels.iter(f"{{{REL_NS}}}Relationship"):
+        if rel.get("TargetMode") != "External":
+            target = posixpath.normpath(str(folder / rel.get("Target", ""))).lstrip("/")
+            out[rel.get("Id", "")] = (rel.get("Type", ""), target)
+    return out
+
+
+def _numbering(zf: zipfile.ZipFile, rels: dict[str, tuple[str, str]], ns: str, settings: DocxSettings) -> Numbering:
+    """List numbering and paragraph styles, when the document has them (unreadable ones are ignored)."""
+    parts: dict[str, etree._Element | None] = {"numbering": None, "styles": None}
+    for rel_type, target in rels.values():
+        kind = rel_type.rsplit("/", 1)[-1]
+        if kind in parts and target in zf.namelist():
+            try:
+                parts[kind] = _parse_xml(_read_member(zf, target, settings.max_part_bytes), target)
+            except DocxError as exc:
+                logger.info("list numbering not rendered: %s", exc)
+    return Numbering(ns, parts["numbering"], parts["styles"])
+
+
+def _chunk_loader(
+    zf: zipfile.ZipFile, rels: dict[str, tuple[str, str]], settings: DocxSettings, depth: int
+) -> ChunkLoader:
+    """Read ``w:altChunk`` targets: a Document, a warning, or None."""
+    targets = {rid: target for rid, (_, target) in rels.items()}
+
+    def load(rel_id: str) -> Document | str | None:
+        target = targets.get(rel_id)
+        if target is None or target not in zf.namelist():
+            return None
+        data = _read_member(zf, target, settings.max_part_bytes)
+        suffix = PurePosixPath(target).suffix.lower()
+        try:
+            if suffix in (".mht", ".mhtml") or looks_like_mht(data):
+                html = mht_html(data)
+                if not html:
+                    return f"the embedded web page {target} holds no HTML"
+                return mark_tables(html_to_document(html), HTML_TABLE_METHOD)
+            if suffix in (".htm", ".html", ".xhtml"):
+                text, _ = decode_bytes(data)
+                return mark_tables(html_to_document(re.sub(r"^\s*<\?xml[^>]*\?>", "", text)), HTML_TABLE_METHOD)
+            if suffix == ".docx":
+                if depth >= 1:
+                    return f"a Word document embedded in an embedded document ({target}) was not read"
+                return docx_to_document(data, settings, _depth=depth + 1)
+            if suffix == ".txt":
+                text, _ = decode_bytes(data)
+                lines = [line.strip() for line in text.splitlines() if line.strip()]
+                return Document(
+                    tuple(Paragraph(x, Provenance(locator=f"line {i}")) for i, x in enumerate(lines, 1)),
+                    FileFormat.TEXT,
+                )
+        except ExtractionError as exc:
+            return f"the embedded part {target} could not be read ({exc})"
+        return f"the document embeds a {suffix or 'binary'} part ({target}) that was not read"
+
+    return load
 
 
 def _clean(text: str) -> str:
     text = text.replace("\xa0", " ").replace("\u3000", " ").replace("\t", " ")
     return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+def _hidden(run: etree._Element, n: _Names) -> bool:
+    """A run formatted as hidden text (``w:vanish``), which does not print."""
+    rpr = run.find(n.r_pr)
+    vanish = rpr.find(n.vanish) if rpr is not None else None
+    return vanish is not None and vanish.get(n.val, "true") not in ("0", "false", "off")
 
 
 def _alternate_choice(el: etree._Element) -> etree._Element | None:
@@ -505,7 +627,7 @@ def _tc_props(tc: etree._Element, n: _Names) -> tuple[int, str | None, str | Non
     return span, vmerge, hmerge
 
 
-def docx_to_document(data: bytes, settings: DocxSettings | None = None) -> Document:
+def docx_to_document(data: bytes, settings: DocxSettings | None = None, _depth: int = 0) -> Document:
     """Read DOCX bytes into a :class:`Document`; raises :class:`DocxError` with a reason."""
     settings = settings or DocxSettings()
     with _open_zip(data) as zf:
@@ -513,15 +635,18 @@ def docx_to_document(data: bytes, settings: DocxSettings | None = None) -> Docum
         name = _main_part_name(zf)
         root = _parse_xml(_read_member(zf, name, settings.max_part_bytes), name)
         title = _core_title(zf)
-    ns = root.tag.split("}")[0][1:] if root.tag.startswith("{") else ""
-    if ns not in (W_NS, W_STRICT_NS):
-        raise DocxError(f"{name} is not a WordprocessingML document (root element {root.tag})")
-    names = _Names(ns)
-    body = root.find(names.body)
-    if body is None:
-        raise DocxError("the Word document has no body; it is empty or damaged")
-    reader = _Reader(names, settings)
-    reader.container(body)
+        ns = root.tag.split("}")[0][1:] if root.tag.startswith("{") else ""
+        if ns not in (W_NS, W_STRICT_NS):
+            raise DocxError(f"{name} is not a WordprocessingML document (root element {root.tag})")
+        names = _Names(ns)
+        body = root.find(names.body)
+        if body is None:
+            raise DocxError("the Word document has no body; it is empty or damaged")
+        reader = _Reader(names, settings)
+        rels = _part_relationships(zf, name)
+        reader.chunks = _chunk_loader(zf, rels, settings, _depth)
+        reader.numbering = _numbering(zf, rels, ns, settings)
+        reader.container(body)
     if not reader.blocks:
         raise DocxError("the Word document has no text (it may hold only images or embedded objects)")
     status = Status.PARTIAL if reader.warnings else Status.OK

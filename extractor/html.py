@@ -190,7 +190,9 @@ class _Walker:
     def table(self, table: etree._Element) -> None:
         path = self.tree.getpath(table)
         rows = []
-        for tr in _rows(table):
+        # Locators are "<table's DOM path> row R cell C" (1-based): getpath() per cell would cost
+        # a scan of the siblings each time, quadratic in large tables.
+        for r, tr in enumerate(_rows(table), start=1):
             cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
             rows.append(
                 [
@@ -198,9 +200,9 @@ class _Walker:
                         cell_text(c),
                         _span(c.get("rowspan")),
                         _span(c.get("colspan")),
-                        Provenance(locator=self.tree.getpath(c)),
+                        Provenance(locator=f"{path} row {r} cell {i}"),
                     )
-                    for c in cells
+                    for i, c in enumerate(cells, start=1)
                 ]
             )
         if any(rows):

@@ -28,6 +28,7 @@ class FileFormat(StrEnum):
     WPS = "wps"
     RTF = "rtf"
     IMAGE = "image"
+    MHT = "mht"  # MIME web archive ("single file web page"), often published under a .doc name
     UNKNOWN = "unknown"
 
 
@@ -81,6 +82,16 @@ class Table:
     slots: tuple[tuple[int | None, ...], ...]
     prov: Provenance = field(default_factory=Provenance)
     method: str | None = None  # how the grid was read when not implied by the format (e.g. "ocr")
+    _by_row: tuple[tuple[int, ...], ...] = field(init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        by_row: list[list[int]] = [[] for _ in self.slots]
+        for i, c in enumerate(self.cells):
+            if 0 <= c.row < len(by_row):
+                by_row[c.row].append(i)
+        for idx in by_row:
+            idx.sort(key=lambda i: self.cells[i].col)
+        object.__setattr__(self, "_by_row", tuple(tuple(x) for x in by_row))
 
     @property
     def n_rows(self) -> int:
@@ -96,7 +107,7 @@ class Table:
 
     def row_cells(self, row: int) -> list[TableCell]:
         """The distinct cells that start in ``row``, left to right."""
-        return [c for c in self.cells if c.row == row]
+        return [self.cells[i] for i in self._by_row[row]]
 
     def rows_text(self) -> list[list[str]]:
         """Each row as the texts of the cells that start in it (merged cells once)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,16 +30,21 @@ import pypdfium2.raw as pdfium_c
 
 from extractor.errors import ExtractionError
 from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status, Table
-from extractor.pdf_furniture import FurnitureSettings, furniture_flags
+from extractor.pdf_furniture import FurnitureSettings, furniture_flags, is_page_number
 from extractor.pdf_page import PageContent, read_page
-from extractor.pdf_tables import TableSettings, read_tables
+from extractor.pdf_tables import TableSettings, TooManyRulings, read_tables
 from extractor.pdf_text import Line, dedupe_glyphs, is_cjk, make_lines
 
 log = logging.getLogger(__name__)
 
 MAX_PAGES = 2000  # a report longer than this is hostile or not a report
 GARBAGE_SHARE = 0.5  # a page whose glyphs are mostly unmapped has no usable text layer
+SCAN_IMAGE_COVER = 0.6  # a page this much covered by one image ...
+SCAN_MAX_GLYPHS = 40  # ... with fewer glyphs than this is a scan with a stamp or page number in text
 EOF_WINDOW = 4096  # bytes at the end of the file searched for the %%EOF marker
+
+# PDFium is not thread-safe: one document at a time per process (use processes to parallelise).
+_PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +55,16 @@ class PdfSettings:
     furniture: FurnitureSettings = field(default_factory=FurnitureSettings)
     max_pages: int = MAX_PAGES
     garbage_share: float = GARBAGE_SHARE
+    scan_image_cover: float = SCAN_IMAGE_COVER
+    scan_max_glyphs: int = SCAN_MAX_GLYPHS
 
     def __post_init__(self) -> None:
         if self.max_pages < 1:
             raise ValueError("PdfSettings.max_pages must be at least 1")
         if not 0 < self.garbage_share <= 1:
             raise ValueError("PdfSettings.garbage_share must be in (0, 1]")
+        if not 0 < self.scan_image_cover <= 1:
+            raise ValueError("PdfSettings.scan_image_cover must be in (0, 1]")
 
 
 DEFAULT_SETTINGS = PdfSettings()
@@ -67,6 +77,7 @@ class PageResult:
     content: PageContent
     tables: list[Table]
     lines: list[Line]
+    warnings: list[str] = field(default_factory=list)
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -96,8 +107,15 @@ def has_text(content: PageContent, garbage_share: float) -> bool:
 
 def read_page_blocks(content: PageContent, settings: PdfSettings) -> PageResult:
     """Tables and running-text lines of one page."""
+    if content.skewed_glyphs:
+        log.debug("page %d: %d slanted glyphs (watermark) left out", content.number, content.skewed_glyphs)
     glyphs = dedupe_glyphs(content.glyphs)
-    tables, free = read_tables(content.rulings, glyphs, content.number, settings.tables)
+    try:
+        tables, free = read_tables(content.rulings, glyphs, content.number, settings.tables)
+    except TooManyRulings as exc:
+        note = (f"page {content.number} draws too many lines ({exc}) to look for tables; "
+                "its text is read as running lines")
+        return PageResult(content, [], make_lines(glyphs), [note])
     return PageResult(content, tables, make_lines(free))
 
 
@@ -129,11 +147,19 @@ def _title(doc: pdfium.PdfDocument) -> str | None:
     return title if any(is_cjk(ch) for ch in title) else None
 
 
-def _ocr(page: pdfium.PdfPage, content: PageContent, garbage_share: float) -> PageResult | None:
-    """The page read by OCR when it has no usable text layer (see :mod:`extractor.ocr_pdf`);
-    None when it has one, or when OCR is not installed or finds no text (the page is then reported
-    as missing)."""
-    if has_text(content, garbage_share) or not (content.n_images or content.bad_glyphs):
+def _is_scan_like(content: PageContent, settings: PdfSettings) -> bool:
+    """A page-size image with only a few words of text (a stamp or a page number) on it."""
+    return content.image_cover >= settings.scan_image_cover and len(content.glyphs) < settings.scan_max_glyphs
+
+
+def _ocr(page: pdfium.PdfPage, content: PageContent, settings: PdfSettings) -> PageResult | None:
+    """The page read by OCR when it has no usable text layer, or looks scanned (see
+    :mod:`extractor.ocr_pdf`); None otherwise, or when OCR is not installed or finds no text (the
+    page is then reported)."""
+    if has_text(content, settings.garbage_share):
+        if not _is_scan_like(content, settings):
+            return None
+    elif not (content.n_images or content.bad_glyphs):
         return None
     try:
         from extractor.ocr_pdf import ocr_pdf_page
@@ -141,7 +167,9 @@ def _ocr(page: pdfium.PdfPage, content: PageContent, garbage_share: float) -> Pa
     except (ImportError, ExtractionError) as exc:
         log.warning("page %d has no text layer and cannot be OCR'd: %s", content.number, exc)
         return None
-    return result if result.tables or result.lines else None  # OCR found nothing to read
+    if not result.tables and all(is_page_number(line.text) for line in result.lines):
+        return None  # OCR found nothing to read but (at most) a page number
+    return result
 
 
 def _page_list(numbers: list[int]) -> str:
@@ -150,6 +178,25 @@ def _page_list(numbers: list[int]) -> str:
 
 def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) -> Document:
     """Read a PDF with a text layer into a :class:`Document` (tables with spans, lines of text)."""
+    with _PDFIUM_LOCK:
+        pages = read_pages(data, path, settings)
+    return assemble(pages, data, path, settings)
+
+
+@dataclass(slots=True)
+class PdfPages:
+    """Every page read once: the pages with text, and the numbers of those without."""
+
+    n_pages: int
+    title: str | None
+    results: list[PageResult] = field(default_factory=list)
+    no_text: list[int] = field(default_factory=list)  # scanned or garbled pages
+    scan_like: list[int] = field(default_factory=list)  # page-size image with a few words of text
+    broken: list[int] = field(default_factory=list)  # pages PDFium could not load
+
+
+def read_pages(data: bytes, path: Path, settings: PdfSettings) -> PdfPages:
+    """Parse every page once with PDFium; pages without usable text are only counted."""
     doc = _open(data)
     try:
         n_pages = len(doc)
@@ -158,37 +205,43 @@ def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) 
         if n_pages > settings.max_pages:
             raise ExtractionError(f"the PDF has {n_pages} pages, more than the {settings.max_pages} "
                                   "a report can have")
-        title = _title(doc)
-        results: list[PageResult] = []
-        no_text: list[int] = []
-        broken: list[int] = []
+        out = PdfPages(n_pages, _title(doc))
         for i in range(n_pages):
             try:
                 page = doc[i]
             except pdfium.PdfiumError:
-                broken.append(i + 1)
+                out.broken.append(i + 1)
                 continue
             scanned: PageResult | None = None
             try:
                 content = read_page(page, i + 1)
-                scanned = _ocr(page, content, settings.garbage_share)
+                scanned = _ocr(page, content, settings)
             except pdfium.PdfiumError as exc:
                 log.warning("%s: page %d unreadable: %s", path.name, i + 1, exc)
-                broken.append(i + 1)
+                out.broken.append(i + 1)
                 continue
             finally:
                 page.close()
             if scanned is not None:
-                results.append(scanned)
+                out.results.append(scanned)
                 continue
             if not has_text(content, settings.garbage_share):
                 if content.n_images or content.bad_glyphs:
-                    no_text.append(i + 1)
+                    out.no_text.append(i + 1)
                 continue
-            results.append(read_page_blocks(content, settings))
+            if _is_scan_like(content, settings):
+                out.scan_like.append(i + 1)
+            out.results.append(read_page_blocks(content, settings))
     finally:
         doc.close()
+    return out
 
+
+def assemble(pages: PdfPages, data: bytes, path: Path, settings: PdfSettings) -> Document:
+    """Pages to a Document: furniture dropped, blocks in order, status and warnings set."""
+    results, no_text, broken = pages.results, pages.no_text, pages.broken
+    if len(pages.scan_like) == len(results):  # every page with text is a scan with a stamp on it
+        results = []
     if not results:
         if broken and not no_text:
             raise ExtractionError("the PDF is corrupt: none of its pages could be read")
@@ -198,16 +251,20 @@ def read_pdf(data: bytes, path: Path, settings: PdfSettings = DEFAULT_SETTINGS) 
     if no_text:
         warnings.append(f"pages {_page_list(no_text)} have no text layer (scanned or garbled); "
                         "OCR could not read them, so their content is missing")
+    if pages.scan_like:
+        warnings.append(f"pages {_page_list(pages.scan_like)} look scanned (a page-size image with only a "
+                        "few words of text) and OCR could not read them; only their text layer was read")
     if broken:
         warnings.append(f"pages {_page_list(broken)} could not be read (corrupt page objects)")
+    warnings.extend(w for r in results for w in r.warnings)
     if b"%%EOF" not in data[-EOF_WINDOW:]:
         warnings.append("the PDF has no end-of-file marker (truncated download?); pages may be missing")
     flags = furniture_flags([(r.content.height, r.lines) for r in results], settings.furniture)
     blocks: list[Block] = []
     for result, page_flags in zip(results, flags, strict=True):
         blocks.extend(_interleave(result, page_flags))
-    log.debug("%s: %d pages, %d blocks, %d tables", path.name, n_pages, len(blocks),
+    log.debug("%s: %d pages, %d blocks, %d tables", path.name, pages.n_pages, len(blocks),
               sum(isinstance(b, Table) for b in blocks))
     return Document(blocks=tuple(blocks), file_format=FileFormat.PDF,
                     status=Status.PARTIAL if warnings else Status.OK, warnings=tuple(warnings),
-                    n_pages=n_pages, title=title)
+                    n_pages=pages.n_pages, title=pages.title)

@@ -29,6 +29,9 @@ JOIN_TOLERANCE = 3.0  # collinear rules with a gap up to this are joined (pdfplu
 EDGE_MIN_LENGTH = 3.0  # shorter rules are ticks, not table borders (pdfplumber default)
 INTERSECTION_TOLERANCE = 3.0  # a rule ending this close to another still meets it (pdfplumber default)
 GRID_TOLERANCE = 1.0  # cell edges closer than this belong to the same grid line
+EDGE_MIN_LENGTH_PREFILTER = 1.0  # rules shorter than this are dots of a drawing (pdfplumber default)
+MIN_TABLE_EXTENT = 8.0  # points: a "table" lower or narrower than one line of text is a drawing
+MAX_RULINGS = 3000  # more rules than this on a page is a vector drawing, not a form's tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +42,14 @@ class TableSettings:
     join_tolerance: float = JOIN_TOLERANCE
     edge_min_length: float = EDGE_MIN_LENGTH
     intersection_tolerance: float = INTERSECTION_TOLERANCE
+    edge_min_length_prefilter: float = EDGE_MIN_LENGTH_PREFILTER
+    max_rulings: int = MAX_RULINGS
 
     def __post_init__(self) -> None:
-        for name in ("snap_tolerance", "join_tolerance", "edge_min_length", "intersection_tolerance"):
+        if self.max_rulings < 4:
+            raise ValueError("TableSettings.max_rulings must be at least 4 (two across, two down)")
+        for name in ("snap_tolerance", "join_tolerance", "edge_min_length", "intersection_tolerance",
+                     "edge_min_length_prefilter"):
             if getattr(self, name) < 0:
                 raise ValueError(f"TableSettings.{name} must be non-negative")
 
@@ -105,28 +113,29 @@ def close_open_ends(edges: list[dict[str, Any]], tolerance: float) -> list[dict[
 
     Word and WPS leave a table's last row on a page (and its first row on the next) without a
     horizontal rule, so the vertical rules end in the air and that row would fall out of the
-    grid. Where two or more vertical rules end at the same height and no horizontal rule spans
-    them there, one is added.
+    grid. Where two or more vertical rules end in the air at the same height (no horizontal
+    rule meets their end), a rule joining those ends is added.
     """
     verticals = [e for e in edges if e["orientation"] == "v"]
     horizontals = [e for e in edges if e["orientation"] == "h"]
+
+    def in_the_air(x: float, y: float) -> bool:
+        return not any(abs(h["top"] - y) <= tolerance and h["x0"] - tolerance <= x <= h["x1"] + tolerance
+                       for h in horizontals)
+
     added: list[dict[str, Any]] = []
     for key in ("top", "bottom"):
+        loose = sorted((v for v in verticals if in_the_air(v["x0"], v[key])), key=lambda e: e[key])
         groups: list[list[dict[str, Any]]] = []
-        for v in sorted(verticals, key=lambda e: e[key]):
+        for v in loose:
             if groups and v[key] - groups[-1][-1][key] <= tolerance:
                 groups[-1].append(v)
             else:
                 groups.append([v])
         for group in groups:
-            if len(group) < 2:
-                continue
-            y = sum(v[key] for v in group) / len(group)
-            x0, x1 = min(v["x0"] for v in group), max(v["x0"] for v in group)
-            covered = any(abs(h["top"] - y) <= tolerance and h["x0"] <= x0 + tolerance
-                          and h["x1"] >= x1 - tolerance for h in horizontals)
-            if not covered:
-                added.append(_edge(x0, y, x1, y))
+            if len(group) >= 2:
+                y = sum(v[key] for v in group) / len(group)
+                added.append(_edge(min(v["x0"] for v in group), y, max(v["x0"] for v in group), y))
     return edges + added
 
 
@@ -200,11 +209,10 @@ def fill_table(layout: TableLayout, glyphs: Sequence[Glyph], page: int) -> Table
             for c in range(cell.col, cell.col + cell.colspan):
                 slot_owner[(r, c)] = i
     per_cell: list[list[Glyph]] = [[] for _ in layout.cells]
-    for g in glyphs:
-        c = bisect.bisect_right(layout.xs, g.cx) - 1
-        r = bisect.bisect_right(layout.ys, g.cy) - 1
-        if 0 <= r < layout.n_rows and 0 <= c < layout.n_cols:
-            per_cell[slot_owner[(r, c)]].append(g)
+    for g in glyphs:  # glyphs on the outer border belong to the nearest edge cell, not nowhere
+        c = min(max(bisect.bisect_right(layout.xs, g.cx) - 1, 0), layout.n_cols - 1)
+        r = min(max(bisect.bisect_right(layout.ys, g.cy) - 1, 0), layout.n_rows - 1)
+        per_cell[slot_owner[(r, c)]].append(g)
     rows: list[list[RawCell]] = [[] for _ in range(layout.n_rows)]
     for cell, cell_glyphs in zip(layout.cells, per_cell, strict=True):
         text = join_cell_lines([line.text for line in make_lines(cell_glyphs)])
@@ -216,15 +224,25 @@ def fill_table(layout: TableLayout, glyphs: Sequence[Glyph], page: int) -> Table
     return table
 
 
+class TooManyRulings(Exception):
+    """The page draws more rules than a form's tables ever need (a vector map or chart)."""
+
+
 def read_tables(rulings: Sequence[Ruling], glyphs: Sequence[Glyph], page: int,
                 settings: TableSettings) -> tuple[list[Table], list[Glyph]]:
     """The page's ruled tables and the glyphs left outside them.
 
     A "table" of a single cell is a frame drawn around text, not a grid: its glyphs stay with the
-    running text.
+    running text. Raises :class:`TooManyRulings` rather than spend minutes on a vector drawing
+    (intersecting rules is quadratic).
     """
+    minimum = settings.edge_min_length_prefilter
+    rulings = [r for r in rulings if max(r.x1 - r.x0, r.bottom - r.top) >= minimum]
+    if len(rulings) > settings.max_rulings:
+        raise TooManyRulings(f"{len(rulings)} rules")
     layouts = [layout_cells(group) for group in find_cell_groups(rulings, settings)]
-    layouts = [lay for lay in layouts if len(lay.cells) > 1]
+    layouts = [lay for lay in layouts if len(lay.cells) > 1
+               and min(lay.bbox[2] - lay.bbox[0], lay.bbox[3] - lay.bbox[1]) >= MIN_TABLE_EXTENT]
     if not layouts:
         return [], list(glyphs)
     tables: list[Table] = []

@@ -20,6 +20,7 @@ from extractor.pdf_page import Glyph
 DUPLICATE_TOLERANCE = 1.5  # points: a same-text glyph this close to another is a fake-bold overprint
 LINE_OVERLAP = 0.5  # share of the smaller glyph's height that must overlap a line to join it
 SPACE_GAP = 0.25  # a horizontal gap wider than this share of the glyph height is a word space
+COLUMN_GAP = 1.5  # a gap wider than this many glyph heights separates columns: its space is kept
 
 _CJK_RANGES = (
     (0x2E80, 0x2FDF),  # radicals
@@ -60,29 +61,25 @@ class Line:
         return (self.x0, self.top, self.x1, self.bottom)
 
 
+_NEIGHBOURS = tuple((dx, dy) for dx in (0, -1, 1) for dy in (0, -1, 1))
+
+
 def dedupe_glyphs(glyphs: Sequence[Glyph], tolerance: float = DUPLICATE_TOLERANCE) -> list[Glyph]:
     """Drop overprinted copies of a glyph (fake bold), keeping the first drawn.
 
     Like pdfplumber's ``dedupe_chars``: a glyph is a copy when the same character was already
-    seen within ``tolerance`` points in both directions.
+    seen within ``tolerance`` points in both directions (looked up in a grid of that spacing).
     """
-    seen: dict[tuple[str, int, int], list[Glyph]] = {}
+    seen: dict[tuple[str, int, int], Glyph] = {}
     out: list[Glyph] = []
     for g in glyphs:
-        kx, ky = int(g.x0 // (tolerance * 4)), int(g.top // (tolerance * 4))
-        dup = False
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for other in seen.get((g.text, kx + dx, ky + dy), ()):
-                    if abs(other.x0 - g.x0) <= tolerance and abs(other.top - g.top) <= tolerance:
-                        dup = True
-                        break
-                if dup:
-                    break
-            if dup:
+        kx, ky = int(g.x0 // tolerance), int(g.top // tolerance)
+        for dx, dy in _NEIGHBOURS:
+            other = seen.get((g.text, kx + dx, ky + dy))
+            if other is not None and abs(other.x0 - g.x0) <= tolerance and abs(other.top - g.top) <= tolerance:
                 break
-        if not dup:
-            seen.setdefault((g.text, kx, ky), []).append(g)
+        else:
+            seen[(g.text, kx, ky)] = g
             out.append(g)
     return out
 
@@ -135,17 +132,25 @@ def clean_spaces(text: str) -> str:
     return out
 
 
-def line_text(glyphs: Sequence[Glyph], space_gap: float = SPACE_GAP) -> str:
-    """The text of one line: glyphs joined, a space where the gap is wide, then cleaned."""
+def line_text(glyphs: Sequence[Glyph], space_gap: float = SPACE_GAP, column_gap: float = COLUMN_GAP) -> str:
+    """The text of one line: glyphs joined, a space where the gap is wide, then cleaned.
+
+    Spaces next to CJK characters are dropped (:func:`clean_spaces`) — except across a gap wider
+    than ``column_gap`` glyph heights, which separates columns (a label and its numbers in a
+    table without rules), not letters of one word.
+    """
     if not glyphs:
         return ""
-    parts = [glyphs[0].text]
+    segments: list[list[str]] = [[glyphs[0].text]]
     for prev, g in itertools.pairwise(glyphs):
         gap = g.x0 - prev.x1
-        if g.space_before or gap > space_gap * max(1.0, min(prev.height, g.height)):
-            parts.append(" ")
-        parts.append(g.text)
-    return clean_spaces("".join(parts))
+        height = max(1.0, min(prev.height, g.height))
+        if gap > column_gap * height:
+            segments.append([])
+        elif g.space_before or gap > space_gap * height:
+            segments[-1].append(" ")
+        segments[-1].append(g.text)
+    return " ".join(t for t in (clean_spaces("".join(seg)) for seg in segments) if t)
 
 
 def make_lines(glyphs: Iterable[Glyph]) -> list[Line]:

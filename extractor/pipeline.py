@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from rules.report import Report, analyse
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # larger files are not annual reports
+MEMORY_LIMIT_NEAR = 0.9
 
 
 @dataclass
@@ -117,6 +119,20 @@ def report_rows(report_id: str, report: Report) -> tuple[list[dict[str, Any]], .
     return cells, sections, checks, warnings
 
 
+def _hit_memory_limit() -> bool:
+    """Whether this process ran into its address-space limit (libraries then fail in odd ways,
+    e.g. libxml2's "unknown error", instead of raising MemoryError)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return False
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    peak = next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmPeak:")), 0)
+    return peak >= MEMORY_LIMIT_NEAR * soft
+
+
 def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
     """Read and analyse one document's bytes."""
     t0 = time.perf_counter()
@@ -146,6 +162,15 @@ def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
             len(data),
         )
     except Exception as exc:  # a bug of ours must not stop the batch
+        if _hit_memory_limit():
+            return failed(
+                source,
+                "the document needs more memory than the limit allows (--memory-limit)",
+                rid,
+                fmt.value,
+                time.perf_counter() - t0,
+                len(data),
+            )
         logger.exception("internal error on %s", source)
         return failed(
             source,

@@ -18,14 +18,15 @@ Reader = Callable[[bytes, Path], Document]
 
 # format -> "module:function"; imported on first use so that a text batch never loads pdfplumber.
 READERS: dict[FileFormat, str] = {
+    FileFormat.PDF: "extractor.pdf:read_pdf",
     FileFormat.TEXT: "extractor.text:read_text",
     FileFormat.HTML: "extractor.html:read_html",
-    FileFormat.PDF: "extractor.pdf:read_pdf",
     FileFormat.DOCX: "extractor.docx:read_docx",
     FileFormat.DOC: "extractor.word:read_doc",
     FileFormat.WPS: "extractor.word:read_wps",
     FileFormat.RTF: "extractor.word:read_rtf",
     FileFormat.IMAGE: "extractor.image:read_image",
+    FileFormat.MHT: "extractor.mht:read_mht",
 }
 
 _loaded: dict[FileFormat, Reader] = {}

@@ -39,6 +39,15 @@ def _zip_kind(data: bytes) -> FileFormat:
     return FileFormat.UNKNOWN
 
 
+_MHT_START = (b"mime-version:", b"content-type:", b"from:", b"subject:", b"date:", b"x-mimeole:")
+
+
+def looks_like_mht(head: bytes) -> bool:
+    """A MIME message holding a web page (Word's "single file web page", IE's web archive)."""
+    low = head[:2048].lstrip().lower()
+    return low.startswith(_MHT_START) and b"multipart/related" in low
+
+
 def sniff_format(data: bytes, path: Path | None = None) -> FileFormat:
     """The format of ``data`` judged from its first bytes (and the suffix where content is ambiguous)."""
     head = data[:SNIFF_BYTES]
@@ -56,6 +65,8 @@ def sniff_format(data: bytes, path: Path | None = None) -> FileFormat:
         return FileFormat.IMAGE
     if _looks_binary(head):
         return FileFormat.UNKNOWN
+    if looks_like_mht(head):
+        return FileFormat.MHT
     if _HTML_HINT.search(head) and (suffix not in (".txt", ".md") or stripped.startswith(b"<")):
         return FileFormat.HTML
     return FileFormat.TEXT

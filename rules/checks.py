@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rules.data import form, request_rows
+from rules.data import form, printed_request_rows
 
 APPLICANT_COLS = (
     "natural_person",
@@ -49,11 +49,7 @@ def _check(
 
 
 def _leaves(version: str, present: set[str]) -> list[str]:
-    rows = [r for r in request_rows(version) if r not in FLOW]
-    # A 2021 report printing the 2019-style single （六）其他处理 row: that row stands for the three.
-    if version == "2021" and "other" in present and not any(r.startswith("other_") for r in present):
-        rows = [r for r in rows if not r.startswith("other_")] + ["other"]
-    return rows
+    return [r for r in printed_request_rows(version, present) if r not in FLOW]
 
 
 def run_checks(values: Mapping[str, float | None], version: str | None) -> list[Check]:
@@ -82,10 +78,7 @@ def run_checks(values: Mapping[str, float | None], version: str | None) -> list[
                 )
             )
             out.append(_check("R2", col, [v("handled_total", col)], [v(r, col) for r in leaves]))
-        rows = list(request_rows(version))
-        if "other" in present_rows and "other" not in rows:
-            rows.append("other")
-        for row in rows:
+        for row in printed_request_rows(version, present_rows):
             if row not in present_rows:
                 continue
             out.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -91,6 +92,17 @@ def request_rows(version: str) -> tuple[str, ...]:
         if c.table == "requests" and c.row not in out:
             out.append(c.row)
     return tuple(out)
+
+
+def printed_request_rows(version: str, present: Iterable[str]) -> tuple[str, ...]:
+    """The section-三 rows in form order as this report prints them: a 2021 report that prints the
+    2019-style single （六）其他处理 row has it in place of the three 2021 sub-rows."""
+    rows = list(request_rows(version))
+    present = set(present)
+    if version == "2021" and "other" in present and not any(r.startswith("other_") for r in present):
+        rows = [r for r in rows if not r.startswith("other_")]
+        rows.insert(rows.index("handled_total"), "other")
+    return tuple(rows)
 
 
 @cache

@@ -62,6 +62,7 @@ def _stream(doc: Document, lay: Layout, start: int, end: int) -> list[Token]:
     tokens: list[Token] = []
     for block, s, e in blocks_in(lay, start, end):
         if isinstance(block, Table):
+            tokens.append(Token(Kind.ROW_END, "", block.prov))  # a table never continues a text row
             tokens.extend(grid_tokens(block, block.method or GRID_METHOD.get(doc.file_format, "table")))
         elif isinstance(block, Paragraph):
             tokens.extend(paragraph_tokens(block, s, e))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from rules import recover
-from rules.data import columns, form, request_rows, row_specs, schema_keys
+from rules.data import columns, form, printed_request_rows, row_specs, schema_keys
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
 from rules.prose import numbers_near
@@ -25,6 +26,7 @@ CONFIDENCE_GRID = 0.98
 CONFIDENCE_TEXT = 0.95
 CONFIDENCE_FUZZY_LABEL = 0.85
 CONFIDENCE_RECOVERED = 0.8
+CONFIDENCE_BY_ORDER = 0.6
 APPLICANTS = 6  # the applicant columns before 总计 in section 三
 _GROUP_OF_ROW = {
     "withheld": "withheld",
@@ -62,6 +64,7 @@ class _Observed:
     label: str
     values: tuple[Token, ...]
     fuzzy: bool
+    by_order: bool = False
 
 
 def _trim(values: Sequence[Token], n: int) -> list[Token]:
@@ -130,9 +133,13 @@ class _Mapper:
     def emit_direct(self, table: str, row: str, cols: Sequence[str], obs: _Observed, values: Sequence[Token]) -> None:
         for col, tok in zip(cols, values, strict=True):
             conf = _confidence(tok)
+            note = None
             if obs.fuzzy:
                 conf = min(conf, CONFIDENCE_FUZZY_LABEL)
-            note = f"row label {obs.label!r} matched fuzzily" if obs.fuzzy else None
+                note = f"row label {obs.label!r} matched fuzzily"
+            if obs.by_order:
+                conf = min(conf, CONFIDENCE_BY_ORDER)
+                note = "row placed by the form's row order (its label could not be read)"
             self.emit(table, row, col, tok, tok.text, conf, note)
 
     def readings(self, table: str, cols: Sequence[str], obs: _Observed) -> list[list[recover.Piece]]:
@@ -219,11 +226,16 @@ def _names_other_table(table: str, label: str) -> bool:
     return match_row(other, label, "other") is not None or match_group(label) is not None
 
 
-def _observe(rows: Sequence[Row], table: str, result: TableResult) -> dict[str, _Observed]:
-    """First occurrence of each form row among the stream's rows (a complete one preferred)."""
+def _observe(
+    rows: Sequence[Row], table: str, result: TableResult, sequence: list[tuple[str | None, Row]] | None = None
+) -> dict[str, _Observed]:
+    """First occurrence of each form row among the stream's rows. ``sequence`` receives every row
+    with values in stream order, with the form row it names (None when its label names none)."""
     seen: dict[str, _Observed] = {}
     group: str | None = None
     for r in rows:
+        if sequence is not None:
+            sequence.append((None, r))
         for ctx in r.context:
             g = match_group(ctx)
             if g:
@@ -244,7 +256,31 @@ def _observe(rows: Sequence[Row], table: str, result: TableResult) -> dict[str, 
             group = "other"
         if spec.row not in seen:
             seen[spec.row] = _Observed(spec.row, r.label, r.values, fuzzy)
+            if sequence is not None:
+                sequence[-1] = (spec.row, r)
     return seen
+
+
+def _fill_gaps_by_order(
+    sequence: Sequence[tuple[str | None, Row]], form_rows: Sequence[str], n_cols: int
+) -> dict[str, Row]:
+    """Rows whose labels could not be read, placed by the form's row order.
+
+    Between two rows whose labels were read, the unread rows that print a full set of values are
+    given the form rows missing between them — only when their numbers match exactly.
+    """
+    position = {r: i for i, r in enumerate(form_rows)}
+    anchors = [(i, position[row]) for i, (row, _) in enumerate(sequence) if row in position]
+    placed: dict[str, Row] = {}
+    bounds = [(-1, -1), *anchors, (len(sequence), len(form_rows))]
+    for (s0, f0), (s1, f1) in pairwise(bounds):
+        if f1 <= f0:
+            continue
+        unread = [r for row, r in sequence[s0 + 1 : s1] if row is None and len(_trim(r.values, n_cols)) == n_cols]
+        missing = form_rows[f0 + 1 : f1]
+        if unread and len(unread) == len(missing):
+            placed.update(zip(missing, unread, strict=True))
+    return placed
 
 
 def map_active(rows: Sequence[Row], version: str, amount_factor: float, prose: str = "") -> TableResult:
@@ -310,10 +346,7 @@ def _confirmed_by_prose(values: Sequence[Sequence[float | None]], hints: set[flo
 
 
 def _request_constraints(version: str, present: set[str]) -> list[recover.Constraint]:
-    rows = list(request_rows(version))
-    if version == "2021" and "other" in present and not any(r.startswith("other_") for r in present):
-        rows = [r for r in rows if not r.startswith("other_")]
-        rows.insert(rows.index("handled_total"), "other")
+    rows = printed_request_rows(version, present)
     flow = ("new_received", "carried_over_in", "handled_total", "carried_over_out")
     leaves = [r for r in rows if r not in flow]
     out: list[recover.Constraint] = []
@@ -348,11 +381,19 @@ def _row_total_ok(vals: Sequence[float | None]) -> bool | None:
 def map_requests(rows: Sequence[Row], version: str) -> TableResult:
     """Section 三: direct rows as printed; rows with lost boundaries recovered by R1–R3 together."""
     mapper = _Mapper(version, 10000.0)
-    observed = _observe(rows, "requests", mapper.result)
+    sequence: list[tuple[str | None, Row]] = []
+    observed = _observe(rows, "requests", mapper.result, sequence)
+    form_rows = printed_request_rows(version, observed)
+    for row, r in _fill_gaps_by_order(sequence, form_rows, len(mapper.cols("requests", "granted"))).items():
+        observed[row] = _Observed(row, r.label or "", r.values, fuzzy=False, by_order=True)
+        mapper.result.warnings.append(
+            f"requests.{row}: values {' '.join(v.text for v in r.values)!r} placed by the form's row order "
+            f"(their label {r.label!r} could not be read)"
+        )
     if version == "2019":
-        for r in [r for r in observed if r.startswith("other_")]:
-            mapper.result.warnings.append(f"requests.{r}: a 2021 row in a 2019 report; left out")
-            del observed[r]
+        for extra in [r for r in observed if r.startswith("other_")]:
+            mapper.result.warnings.append(f"requests.{extra}: a 2021 row in a 2019 report; left out")
+            del observed[extra]
     cols = mapper.cols("requests", "granted")
     candidates: dict[str, list[list[float | None]]] = {}
     readings: dict[str, list[list[recover.Piece]]] = {}

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from conftest import REAL
 from extractor.cli import main
-from tests.conftest import REAL
 
 PAGE_GBK = "<html><body><p>某局2020年政府信息公开工作年度报告</p><p>一、总体情况</p><p>正文</p></body></html>"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.generator.form import APPLICANT_COLS, load_schema_keys, outcome_row_keys
+from tests.fixtures.generator.form import APPLICANT_COLS, form_keys, load_schema_keys, outcome_row_keys
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, build_fixture, gold_for
 from tests.fixtures.generator.values import DASH, derive_values
 
@@ -20,19 +20,21 @@ def _num(spec: dict, key: str) -> float:
     return 0 if value is None or value == DASH else value
 
 
-@pytest.mark.parametrize("version", ["2019", "2021"])
+@pytest.mark.parametrize(("version", "hybrid"), [("2019", False), ("2021", False), ("2021", True)])
 @pytest.mark.parametrize("seed", range(5))
-def test_derived_values_obey_the_form_arithmetic(version: str, seed: int) -> None:
-    spec, bad = derive_values(version, seed, blank_rate=0.2, dash_rate=0.2)
+def test_derived_values_obey_the_form_arithmetic(version: str, hybrid: bool, seed: int) -> None:
+    spec, bad = derive_values(version, seed, blank_rate=0.2, dash_rate=0.2, hybrid=hybrid)
     assert bad is None
-    assert list(spec) == load_schema_keys(version)
+    assert list(spec) == form_keys(version, hybrid)
+    assert ("requests.other.total" in spec) == (version == "2019" or hybrid)
     for col in APPLICANT_COLS:
         n = {
             row: _num(spec, f"requests.{row}.{col}")
             for row in ("new_received", "carried_over_in", "handled_total", "carried_over_out")
         }
         assert n["new_received"] + n["carried_over_in"] == n["handled_total"] + n["carried_over_out"], col
-        assert n["handled_total"] == sum(_num(spec, f"requests.{r}.{col}") for r in outcome_row_keys(version))
+        outcomes = outcome_row_keys(version, hybrid)
+        assert n["handled_total"] == sum(_num(spec, f"requests.{r}.{col}") for r in outcomes)
         assert n["new_received"] >= 0
     for row in ("new_received", "granted", "handled_total", "carried_over_out"):
         assert _num(spec, f"requests.{row}.total") == sum(
@@ -68,6 +70,8 @@ def test_fixture_catalogue_covers_both_versions_and_all_variants() -> None:
     assert any(v.vertical_labels for v in variants)
     assert any(fx.dash_rate for fx in FIXTURES) and any(fx.blank_rate for fx in FIXTURES)
     assert any(fx.inconsistent for fx in FIXTURES)
+    assert any(v.hybrid for v in variants) and any(not v.signed_date for v in variants)
+    assert any(v.numbered_headings for v in variants) and any(v.word_extras for v in variants)
     for version in ("2019", "2021"):
         got = {r for fx in FIXTURES if fx.variant.version == version for r in fx.renderings}
         assert {"docx", "doc", "wps", "pdf", "html"} <= got, version
@@ -84,8 +88,12 @@ def test_committed_fixture_files_exist_and_golden_is_current(name: str) -> None:
     committed = json.loads((OUT_DIR / f"{name}.gold.json").read_text(encoding="utf-8"))
     values, bad = fx.values()
     assert committed == json.loads(json.dumps(gold_for(fx, values, bad), ensure_ascii=False))
-    assert list(committed["cells"]) == load_schema_keys(fx.variant.version)
-    assert committed["publish_date"] == fx.variant.publish_date.isoformat()
+    schema = load_schema_keys(fx.variant.version)
+    printed = form_keys(fx.variant.version, fx.variant.hybrid)
+    assert list(committed["cells"]) == [k for k in printed if k in schema]
+    assert list(committed.get("ignored_cells", {})) == [k for k in printed if k not in schema]
+    signed = fx.variant.publish_date.isoformat() if fx.variant.signed_date else None
+    assert committed["publish_date"] == signed
 
 
 def test_generator_writes_docx_and_golden_without_libreoffice(tmp_path: Path) -> None:

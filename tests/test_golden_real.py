@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
+from conftest import REAL, gold_of
 from extractor import read_report
-from tests.conftest import REAL, gold_of
 
 EXACT = [
     "000_xinjiang_yjglt_2019.txt",
@@ -95,11 +95,16 @@ def test_run_together_archive_dump_2021_uses_prose():
     assert "confirms" in cells.loc["active.normative_documents.in_force", "note"]
 
 
-def test_garbled_third_party_text_has_no_wrong_values():
-    """012 is a stretch case: whatever is read must be right."""
+def test_garbled_third_party_text_rows_placed_by_form_order():
+    """012: labels pulled away from their values; unread rows are placed by the form's row order
+    where their number matches the rows missing between two read labels exactly."""
     rep, gold, right, wrong, missed, spurious = compare("012_shanghai_kewei_2024.txt")
-    assert wrong == [] and spurious == []
-    assert len(right) >= 100
+    assert (wrong, missed, spurious) == ([], [], [])
+    cells = rep.cells.set_index("key")
+    placed = cells.loc["requests.other_no_correction.total"]
+    assert placed["value"] == 10 and placed["confidence"] == 0.6
+    assert "row order" in placed["note"]
+    assert cells.loc["requests.granted.total", "confidence"] > 0.9  # read by its own label
 
 
 def test_partial_page_without_numbers_gives_no_cells():

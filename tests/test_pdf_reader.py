@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,19 @@ def test_background_rectangles_are_not_tables(doc: Document) -> None:
     assert [len(_tables_on(doc, p)) for p in (2, 3, 4)] == [1, 2, 2]
     assert isinstance(doc.blocks[-1], Paragraph)
     assert doc.blocks[-1].text == "法》，全年收取政府信息公开信息处理费0元。"
+
+
+@pytest.mark.skipif(shutil.which("pdftocairo") is None, reason="needs poppler's pdftocairo")
+def test_same_report_from_another_producer_reads_the_same(doc: Document, tmp_path: Path) -> None:
+    """Cairo re-draws the report: text in bold-by-stroke fonts becomes stroked glyph outlines
+    (hundreds of short curved paths), which must not be taken for table rules."""
+    out = tmp_path / "cairo.pdf"
+    subprocess.run(["pdftocairo", "-pdf", str(REAL), str(out)], check=True, timeout=120)
+    again = read_pdf(out.read_bytes(), out)
+
+    def shape(d: Document) -> list:
+        return [b.rows_text() if isinstance(b, Table) else b.text for b in d.blocks]
+
+    assert shape(again) == shape(doc)
+    for a, b in zip(again.blocks, doc.blocks, strict=True):
+        assert a.prov.bbox == pytest.approx(b.prov.bbox, abs=2.5)  # re-embedded fonts: other ascents

@@ -128,3 +128,38 @@ def test_rotated_pages_read_as_displayed(rotate: int) -> None:
     assert shape(rotated) == shape(upright)
     for a, b in zip(rotated.blocks, upright.blocks, strict=True):
         assert a.prov.bbox == pytest.approx(b.prov.bbox, abs=0.5)
+
+
+def test_diagonal_watermark_left_out() -> None:
+    page = PageSpec().text(100, 100, "first line of the report").text(100, 120, "second line 2023")
+    page.slanted_text(120, 500, "WATERMARK COPY", 45)
+    doc = read_pdf(build_pdf([page]), Path("watermark.pdf"))
+    assert [p.text for p in doc.paragraphs] == ["first line of the report", "second line 2023"]
+
+
+def test_scan_with_a_text_page_number_is_partial() -> None:
+    """A scanner adds '- 2 -' in text over the page image: the page still counts as scanned."""
+    scan = PageSpec().image_gray().text(280, 800, "- 2 -")
+    doc = read_pdf(build_pdf([_page(1), scan]), Path("stamped.pdf"))
+    assert doc.status is Status.PARTIAL
+    assert doc.warnings == ("pages 2 look scanned (a page-size image with only a few words of text) and OCR "
+                            "could not read them; only their text layer was read",)
+
+
+def test_all_pages_scanned_with_text_page_numbers_fails() -> None:
+    pages = [PageSpec().image_gray().text(280, 800, f"- {n} -") for n in (1, 2)]
+    with pytest.raises(ExtractionError, match="no text layer"):
+        read_pdf(build_pdf(pages), Path("stamped_scan.pdf"))
+
+
+def test_vector_drawing_is_not_searched_for_tables() -> None:
+    """Thousands of rules (a map, a chart) would take minutes to intersect: the page is read as text."""
+    page = PageSpec().text(100, 60, "a page with a drawing")
+    for i in range(1700):
+        x, y = 100 + (i % 40) * 10, 100 + (i // 40) * 10
+        page.line(x, y, x + 8, y).line(x, y, x, y + 8)
+    doc = read_pdf(build_pdf([page]), Path("drawing.pdf"))
+    assert [p.text for p in doc.paragraphs] == ["a page with a drawing"] and doc.tables == []
+    assert doc.status is Status.PARTIAL
+    assert doc.warnings == ("page 1 draws too many lines (3400 rules) to look for tables; "
+                            "its text is read as running lines",)

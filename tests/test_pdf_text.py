@@ -6,8 +6,8 @@ import pytest
 
 from extractor.pdf import PdfSettings
 from extractor.pdf_furniture import FurnitureSettings, furniture_flags, is_page_number
-from extractor.pdf_page import Glyph, is_garbage_char
-from extractor.pdf_tables import TableSettings, layout_cells
+from extractor.pdf_page import Glyph, Ruling, is_garbage_char
+from extractor.pdf_tables import TableSettings, close_open_ends, layout_cells, rulings_to_edges
 from extractor.pdf_text import clean_spaces, dedupe_glyphs, join_cell_lines, make_lines
 
 
@@ -45,11 +45,18 @@ def test_dedupe_glyphs_drops_overprints_only() -> None:
 
 
 def test_make_lines_orders_and_joins() -> None:
-    glyphs = [Glyph("年", 30, 100, 40, 110), Glyph("2", 0, 101, 5, 110), Glyph("3", 5, 101, 10, 110),
+    glyphs = [Glyph("年", 15, 100, 25, 110), Glyph("2", 0, 101, 5, 110), Glyph("3", 5, 101, 10, 110),
               Glyph("下", 0, 120, 10, 130)]
     lines = make_lines(glyphs)
     assert [ln.text for ln in lines] == ["23年", "下"]
-    assert lines[0].bbox == (0, 100, 40, 110)
+    assert lines[0].bbox == (0, 100, 25, 110)
+
+
+def test_column_gap_keeps_its_space() -> None:
+    """In a table drawn without rules, a label and its first number are columns apart."""
+    label = [Glyph(c, 10 * i, 0, 10 * i + 10, 10) for i, c in enumerate("总计")]
+    values = [Glyph("2", 100, 0, 105, 10), Glyph("1", 105, 0, 110, 10), Glyph("0", 150, 0, 155, 10)]
+    assert make_lines(label + values)[0].text == "总计 21 0"
 
 
 @pytest.mark.parametrize("text", ["- 1 -", "-4-", "第 3 页", "第3页 共9页", "3/5", "Page 2 of 9", "12",
@@ -94,3 +101,12 @@ def test_settings_are_validated() -> None:
         PdfSettings(max_pages=0)
     with pytest.raises(ValueError, match="margin_band"):
         FurnitureSettings(margin_band=0.7)
+
+
+def test_close_open_ends_only_where_rules_hang_in_the_air() -> None:
+    rules = [Ruling(x, 0, x, 30) for x in (0, 10, 20)] + [Ruling(0, 0, 20, 0), Ruling(0, 10, 20, 10)]
+    rules += [Ruling(10, 20, 20, 20)]  # a partial row rule: the left cell spans rows 1-2
+    rules += [Ruling(30, 5, 30, 25)]  # a lone vertical (a margin bar) is left alone
+    edges = rulings_to_edges(rules)
+    added = close_open_ends(edges, 3.0)[len(edges):]
+    assert [(e["x0"], e["top"], e["x1"], e["bottom"]) for e in added] == [(0, 30, 20, 30)]

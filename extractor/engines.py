@@ -1,0 +1,160 @@
+"""Where documents are extracted: in this process, in local worker processes, or on a Dask cluster.
+
+Local workers come from pebble's ProcessPool, which restarts a worker whose task overran its time
+limit or died; each worker caps its own address space (RLIMIT_AS) so that a document that exhausts
+memory fails alone. On Dask, documents run in the Dask workers and the cluster's own limits apply.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import resource
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, as_completed
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pebble import ProcessExpired, ProcessPool
+
+from extractor.pipeline import Extraction, extract_file, failed
+
+if TYPE_CHECKING:
+    from extractor.batch import Task
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_SECONDS = 300.0
+DEFAULT_MEMORY_MB = 4096
+PRELOAD_MODULES = ("extractor.html", "extractor.text", "extractor.pdf", "extractor.docx", "rules.report")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-document limits. ``None`` disables one."""
+
+    timeout: float | None = DEFAULT_TIMEOUT_SECONDS
+    memory_mb: int | None = DEFAULT_MEMORY_MB
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError("the time limit must be positive")
+        if self.memory_mb is not None and self.memory_mb < 64:
+            raise ValueError("the memory limit must be at least 64 MB")
+
+
+def _vm_size() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def init_worker(memory_mb: int | None) -> None:
+    """Load the readers once, then cap this process's memory at what it uses now plus ``memory_mb``."""
+    import importlib
+
+    for name in PRELOAD_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    from rules.tokenize import tokenizer
+
+    tokenizer()  # jieba's dictionary: once per worker, not inside the first document's time
+    if memory_mb:
+        limit = _vm_size() + memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def extract_task(path: str, source: str) -> Extraction:
+    """What a worker runs for one document (module-level so that it pickles)."""
+    return extract_file(Path(path), source)
+
+
+def _timed_out(task: Task, limits: Limits) -> Extraction:
+    return failed(
+        task.source,
+        f"stopped after {limits.timeout:g} s: the document took longer than the time limit "
+        "(raise it with --timeout if the file is genuinely large)",
+        task.report_id,
+    )
+
+
+def _died(task: Task, exc: BaseException, limits: Limits) -> Extraction:
+    code = getattr(exc, "exitcode", None)
+    hint = (
+        f"; it probably exceeded the memory limit of {limits.memory_mb} MB (--memory-limit)" if limits.memory_mb else ""
+    )
+    return failed(task.source, f"the process reading this document died (exit code {code}){hint}", task.report_id)
+
+
+def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extraction]:
+    # Workers start from a clean forkserver, not a fork of this process: a child forked after the
+    # parent has used pyarrow (the dataset store) inherits its thread pools and allocator in a state
+    # that made every document several times slower.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPool(
+        max_workers=workers, initializer=init_worker, initargs=(limits.memory_mb,), context=context
+    ) as pool:
+        futures: dict[Future[Extraction], Task] = {
+            pool.schedule(extract_task, args=(t.path, t.source), timeout=limits.timeout): t for t in tasks
+        }
+        for fut in as_completed(futures):
+            task = futures[fut]
+            try:
+                yield fut.result()
+            except FutureTimeout:
+                yield _timed_out(task, limits)
+            except ProcessExpired as exc:
+                yield _died(task, exc, limits)
+            except MemoryError:
+                yield failed(task.source, "the document needs more memory than the limit allows", task.report_id)
+            except Exception as exc:  # the pipeline catches its own errors; this is the pool's
+                logger.exception("worker failure on %s", task.source)
+                yield failed(task.source, f"internal error in the worker ({type(exc).__name__}: {exc})", task.report_id)
+
+
+def _dask(tasks: Sequence[Task], scheduler: str) -> Iterator[Extraction]:
+    """Documents as tasks on a Dask cluster. Dask's worker processes are daemons and may not start
+    children, so documents run in the worker itself: the cluster's own memory limits (the nanny
+    restarts a worker over its ``memory_limit``) stand in for ours, and no time limit is enforced."""
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    with Client(scheduler) as client:
+        futures = client.map(extract_task, [t.path for t in tasks], [t.source for t in tasks], pure=False)
+        by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
+        for fut in dask_completed(futures):
+            task = by_key[fut.key]
+            try:
+                yield fut.result()
+            except Exception as exc:
+                yield failed(task.source, f"the Dask task failed ({type(exc).__name__}: {exc})", task.report_id)
+
+
+def run_tasks(
+    tasks: Sequence[Task], engine: str, workers: int, limits: Limits, scheduler: str | None = None
+) -> Iterator[Extraction]:
+    """Extractions of ``tasks`` in completion order."""
+    if not tasks:
+        return iter(())
+    if engine == "dask":
+        assert scheduler is not None
+        return _dask(tasks, scheduler)
+    if workers == 0:
+        return (extract_task(t.path, t.source) for t in tasks)
+    return _local(tasks, min(workers, len(tasks)) or 1, limits)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
