@@ -37,8 +37,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ROUNDS = 7
 MIN_ROUNDS = 5
-DEFAULT_FILES = (ROOT / "tests" / "fixtures" / "real" / "001_huaian_hongze_2023.pdf",
-                 *sorted((ROOT / "tests" / "fixtures" / "generated").glob("*.pdf")))
+DEFAULT_FILES = (
+    ROOT / "tests" / "fixtures" / "real" / "001_huaian_hongze_2023.pdf",
+    *sorted((ROOT / "tests" / "fixtures" / "generated").glob("*.pdf")),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +137,7 @@ def measure_memory(variant: str, files: Sequence[Path]) -> dict[str, float]:
     if hwm is None or before is None:  # no /proc: ru_maxrss (may include a parent's peak)
         hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         before = before or 0
-    return {"maxrss_mib": hwm / 1024, "maxrss_growth_mib": (hwm - before) / 1024,
-            "python_peak_mib": peak / 2**20}
+    return {"maxrss_mib": hwm / 1024, "maxrss_growth_mib": (hwm - before) / 1024, "python_peak_mib": peak / 2**20}
 
 
 def _memory_in_subprocess(variant: str, files: Sequence[Path]) -> dict[str, float]:
@@ -156,8 +157,7 @@ def run(files: Sequence[Path], settings: BenchSettings) -> None:
         full_t.append(_time(full, files))
         base_t.append(_time(baseline, files))
     ratios = [sum(f) / sum(b) for f, b in zip(full_t, base_t, strict=True)]
-    print(f"full pipeline: {name}; {settings.rounds} alternating rounds; "
-          f"{len(files)} files, {sum(pages)} pages\n")
+    print(f"full pipeline: {name}; {settings.rounds} alternating rounds; {len(files)} files, {sum(pages)} pages\n")
     print(f"{'file':48} {'pages':>5} {'full s':>8} {'base s':>8} {'ratio':>6}")
     for i, f in enumerate(files):
         fm = statistics.median(r[i] for r in full_t)
@@ -165,16 +165,22 @@ def run(files: Sequence[Path], settings: BenchSettings) -> None:
         print(f"{f.name[:48]:48} {pages[i]:5d} {fm:8.4f} {bm:8.4f} {fm / bm:6.3f}")
     full_total = statistics.median(sum(r) for r in full_t)
     base_total = statistics.median(sum(r) for r in base_t)
-    print(f"{'all files (median of round totals)':48} {sum(pages):5d} {full_total:8.4f} {base_total:8.4f}"
-          f" {full_total / base_total:6.3f}")
-    print(f"\nratio full/baseline, median of {len(ratios)} rounds: {statistics.median(ratios):.3f} "
-          f"(min {min(ratios):.3f}, max {max(ratios):.3f})")
+    print(
+        f"{'all files (median of round totals)':48} {sum(pages):5d} {full_total:8.4f} {base_total:8.4f}"
+        f" {full_total / base_total:6.3f}"
+    )
+    print(
+        f"\nratio full/baseline, median of {len(ratios)} rounds: {statistics.median(ratios):.3f} "
+        f"(min {min(ratios):.3f}, max {max(ratios):.3f})"
+    )
     print(f"seconds per page: full {full_total / sum(pages):.4f}, baseline {base_total / sum(pages):.4f}")
     for variant in ("full", "baseline"):
         mem = _memory_in_subprocess(variant, files)
-        print(f"peak memory {variant:8}: max RSS {mem['maxrss_mib']:.1f} MiB "
-              f"(+{mem['maxrss_growth_mib']:.1f} MiB while reading), "
-              f"Python heap peak {mem['python_peak_mib']:.1f} MiB")
+        print(
+            f"peak memory {variant:8}: max RSS {mem['maxrss_mib']:.1f} MiB "
+            f"(+{mem['maxrss_growth_mib']:.1f} MiB while reading), "
+            f"Python heap peak {mem['python_peak_mib']:.1f} MiB"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,7 +26,22 @@ logger = logging.getLogger(__name__)
 # When a folder is walked, sidecar files that archives keep beside reports are not inputs.
 # Files named explicitly on the command line are always read.
 SIDECAR_SUFFIXES = frozenset(
-    {".json", ".tsv", ".csv", ".parquet", ".py", ".pyc", ".js", ".css", ".ipynb", ".log", ".lock", ".db", ".sqlite"}
+    {
+        ".json",
+        ".tsv",
+        ".csv",
+        ".parquet",
+        ".py",
+        ".pyc",
+        ".js",
+        ".css",
+        ".ipynb",
+        ".md",
+        ".log",
+        ".lock",
+        ".db",
+        ".sqlite",
+    }
 )
 DEFAULT_CHECKPOINT_DOCS = 50
 DEFAULT_CHECKPOINT_SECONDS = 60.0
@@ -188,3 +203,17 @@ def run_batch(
     store.append(buffer)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def extract_tables(files: Iterable[InputFile]) -> dict[str, pd.DataFrame]:
+    """Extract files in this process, straight into DataFrames (no output folder): for notebooks
+    and tests. Duplicated content is extracted once, as in a batch."""
+    files = list(files)
+    empty = frame("reports", [])
+    plan = plan_batch(files, empty)
+    result = BatchResult(extractions=list(plan.ready))
+    for ext in run_tasks(plan.tasks, "local", 0, Limits()):
+        result.extractions.append(ext)
+        for dup in plan.later_duplicates.get(ext.report["report_id"], []):
+            result.extractions.append(_duplicate_row(ext.report, dup.source))
+    return result.tables()

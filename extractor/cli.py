@@ -11,8 +11,10 @@ import click
 from tqdm import tqdm
 
 from extractor.batch import BatchSettings, InputFile, run_batch, walk_inputs
+from extractor.datasets import complete_tables
 from extractor.engines import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Limits, default_workers
 from extractor.pipeline import Extraction
+from extractor.qa import write_qa_report
 from extractor.store import DatasetStore
 from extractor.summary import flag_same_agency_year, run_summary
 
@@ -163,8 +165,9 @@ def extract(
         result = run_batch(files, store, settings, on_done=progress, on_planned=progress.planned)
     finally:
         progress.close()
-    tables = flag_same_agency_year(store.compacted_tables())
+    tables = complete_tables(flag_same_agency_year(store.compacted_tables()))
     store.finalize(tables, csv=also_csv)
+    write_qa_report(out_dir, tables)
     if not quiet:
         click.echo(
             "govreport: " + run_summary(tables, len(result.extractions), result.skipped, result.seconds), err=True

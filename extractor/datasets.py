@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from extractor.crosswalk import harmonise
+from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
 from rules.data import schema
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,20 @@ def _atomic_write(path: Path, write: Callable[[str], object]) -> None:
         raise
 
 
+def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Add what needs the whole batch: cross-year checks (X1, X2) in ``checks``, and ``crosswalk``.
+
+    Idempotent: cross-year rows already in ``checks`` (from an earlier run) are recomputed.
+    """
+    out = dict(tables)
+    checks = tables["checks"]
+    checks = checks[~checks["rule"].isin(CROSSYEAR_RULES)]
+    extra = crossyear_checks(tables["reports"], tables["cells"])
+    out["checks"] = pd.concat([checks, extra.astype(COLUMNS["checks"])], ignore_index=True).astype(COLUMNS["checks"])
+    out["crosswalk"] = harmonise(tables["reports"], tables["cells"])
+    return out
+
+
 def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool = False) -> list[Path]:
     """Write every table (and the wide views) into ``out_dir`` as ``<name>.parquet/part-0.parquet``.
 
@@ -108,7 +124,7 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     from extractor.store import replace_table_dir
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    everything = dict(tables)
+    everything = dict(tables) if "crosswalk" in tables else complete_tables(tables)
     for version in ("2019", "2021"):
         everything[f"wide_{version}"] = wide(tables["reports"], tables["cells"], version)
     written = []

@@ -29,155 +29,41 @@ Choices:
 from __future__ import annotations
 
 import logging
-import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from io import BytesIO
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
 from extractor.docx_numbering import Numbering
+from extractor.docx_package import (
+    DocxError,
+    DocxSettings,
+    check_sizes,
+    core_title,
+    main_part_name,
+    open_zip,
+    parse_xml,
+    part_relationships,
+    read_member,
+)
 from extractor.encoding import decode_bytes
 from extractor.errors import ExtractionError
 from extractor.grid import RawCell, build_table
 from extractor.html import html_to_document
 from extractor.mht import HTML_TABLE_METHOD, looks_like_mht, mark_tables, mht_html
 from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status
-from extractor.ole import OLE2_MAGIC, is_encrypted_ooxml
 
 logger = logging.getLogger(__name__)
 
-MAX_PART_BYTES = 50 * 1024 * 1024  # uncompressed document.xml; real reports are well under 5 MB
-MAX_TOTAL_BYTES = 200 * 1024 * 1024  # all members together, as the zip declares them
-MAX_MEMBERS = 5000
-MAX_TABLE_DEPTH = 20  # tables nested deeper than this are hostile, not reports
 MIN_COLUMN_TWIPS = 30  # 0.5 mm: a narrower grid column is a rounding sliver, not a column
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-OFFICE_DOC_REL = re.compile(r"/officeDocument$")
-_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
-
-
-class DocxError(ExtractionError):
-    """The DOCX file cannot be read (damaged, hostile or not a Word document)."""
-
-
-@dataclass(frozen=True, slots=True)
-class DocxSettings:
-    """Limits applied before and while parsing."""
-
-    max_part_bytes: int = MAX_PART_BYTES
-    max_total_bytes: int = MAX_TOTAL_BYTES
-    max_members: int = MAX_MEMBERS
-    max_table_depth: int = MAX_TABLE_DEPTH
-
-    def __post_init__(self) -> None:
-        if min(self.max_part_bytes, self.max_total_bytes, self.max_members, self.max_table_depth) <= 0:
-            raise ValueError("DOCX limits must be positive")
-
-
-# --- the package ---------------------------------------------------------------------------------
-
-
-def _open_zip(data: bytes) -> zipfile.ZipFile:
-    if data.startswith(OLE2_MAGIC):
-        if is_encrypted_ooxml(data):
-            raise DocxError("the document is password-protected; save an unprotected copy and read that")
-        raise DocxError("the file is a Word 97 (DOC) or WPS file, not DOCX")
-    try:
-        return zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise DocxError(
-            f"the DOCX file is damaged or truncated (not a readable zip archive: {exc}); download it again"
-        ) from exc
-
-
-def _check_sizes(zf: zipfile.ZipFile, settings: DocxSettings) -> None:
-    infos = zf.infolist()
-    if len(infos) > settings.max_members:
-        raise DocxError(f"the DOCX archive holds {len(infos)} files, more than a document ever needs; not read")
-    total = sum(i.file_size for i in infos)
-    if total > settings.max_total_bytes:
-        raise DocxError(
-            f"the DOCX archive would unpack to {total / 2**20:.0f} MB (a zip bomb or not a report); not read"
-        )
-
-
-def _main_part_name(zf: zipfile.ZipFile) -> str:
-    """The main document part named by ``_rels/.rels`` (``word/document.xml`` in practice)."""
-    names = set(zf.namelist())
-    if "_rels/.rels" in names:
-        try:
-            rels = etree.fromstring(_read_member(zf, "_rels/.rels", 1024 * 1024), _parser())
-            for rel in rels.iter(f"{{{REL_NS}}}Relationship"):
-                if OFFICE_DOC_REL.search(rel.get("Type", "")) and rel.get("TargetMode") != "External":
-                    target = str(PurePosixPath("/") / rel.get("Target", "")).lstrip("/")
-                    if target in names:
-                        return target
-        except (etree.XMLSyntaxError, DocxError):
-            logger.debug("unreadable _rels/.rels; falling back to word/document.xml")
-    if "word/document.xml" in names:
-        return "word/document.xml"
-    raise DocxError("the zip archive holds no Word document (no word/document.xml); it is not a DOCX file")
-
-
-def _read_member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
-    info = zf.getinfo(name)
-    if info.file_size > limit:
-        raise DocxError(
-            f"{name} would unpack to {info.file_size / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit "
-            "(a zip bomb or not a report); not read"
-        )
-    if info.flag_bits & 0x1:
-        raise DocxError("the DOCX archive is encrypted; save an unprotected copy and read that")
-    try:
-        with zf.open(info) as fh:
-            content = fh.read(limit + 1)  # never trust the declared size alone
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-        raise DocxError(f"the DOCX file is damaged or truncated ({name}: {exc}); download it again") from exc
-    if len(content) > limit:
-        raise DocxError(f"{name} unpacks to more than {limit / 2**20:.0f} MB (a zip bomb); not read")
-    return content
-
-
-def _parser() -> etree.XMLParser:
-    # no entities, no network, libxml2's default depth and size limits (huge_tree off)
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        load_dtd=False,
-    )
-
-
-def _parse_xml(content: bytes, name: str) -> etree._Element:
-    if b"<!DOCTYPE" in content[:2048] or b"<!ENTITY" in content[:65536]:
-        raise DocxError(f"{name} declares a DTD or entities, which Word never writes; not read")
-    try:
-        return etree.fromstring(content, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise DocxError(f"the Word document's XML is damaged or too deeply nested ({exc}); not read") from exc
-
-
-def _core_title(zf: zipfile.ZipFile) -> str | None:
-    if "docProps/core.xml" not in zf.namelist():
-        return None
-    try:
-        root = _parse_xml(_read_member(zf, "docProps/core.xml", 1024 * 1024), "docProps/core.xml")
-    except DocxError:
-        return None
-    el = root.find(_DC_TITLE)
-    text = (el.text or "").strip() if el is not None else ""
-    return text or None
 
 
 # --- the body --------------------------------------------------------------------------------------
@@ -495,25 +381,6 @@ def _prefixed(block: Block, prefix: str) -> Block:
 ChunkLoader = Callable[[str], "Document | str | None"]
 
 
-def _part_relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """``part``'s internal relationships: id -> (type, target part name)."""
-    folder = PurePosixPath(part).parent
-    rels_name = str(folder / "_rels" / f"{PurePosixPath(part).name}.rels")
-    out: dict[str, tuple[str, str]] = {}
-    if rels_name not in zf.namelist():
-        return out
-    try:
-        rels = _parse_xml(_read_member(zf, rels_name, 4 * 1024 * 1024), rels_name)
-    except DocxError as exc:
-        logger.debug("unreadable %s: %s", rels_name, exc)
-        return out
-    for rel in rels.iter(f"{{{REL_NS}}}Relationship"):
-        if rel.get("TargetMode") != "External":
-            target = posixpath.normpath(str(folder / rel.get("Target", ""))).lstrip("/")
-            out[rel.get("Id", "")] = (rel.get("Type", ""), target)
-    return out
-
-
 def _numbering(zf: zipfile.ZipFile, rels: dict[str, tuple[str, str]], ns: str, settings: DocxSettings) -> Numbering:
     """List numbering and paragraph styles, when the document has them (unreadable ones are ignored)."""
     parts: dict[str, etree._Element | None] = {"numbering": None, "styles": None}
@@ -521,7 +388,7 @@ def _numbering(zf: zipfile.ZipFile, rels: dict[str, tuple[str, str]], ns: str, s
         kind = rel_type.rsplit("/", 1)[-1]
         if kind in parts and target in zf.namelist():
             try:
-                parts[kind] = _parse_xml(_read_member(zf, target, settings.max_part_bytes), target)
+                parts[kind] = parse_xml(read_member(zf, target, settings.max_part_bytes), target)
             except DocxError as exc:
                 logger.info("list numbering not rendered: %s", exc)
     return Numbering(ns, parts["numbering"], parts["styles"])
@@ -537,7 +404,7 @@ def _chunk_loader(
         target = targets.get(rel_id)
         if target is None or target not in zf.namelist():
             return None
-        data = _read_member(zf, target, settings.max_part_bytes)
+        data = read_member(zf, target, settings.max_part_bytes)
         suffix = PurePosixPath(target).suffix.lower()
         try:
             if suffix in (".mht", ".mhtml") or looks_like_mht(data):
@@ -630,11 +497,11 @@ def _tc_props(tc: etree._Element, n: _Names) -> tuple[int, str | None, str | Non
 def docx_to_document(data: bytes, settings: DocxSettings | None = None, _depth: int = 0) -> Document:
     """Read DOCX bytes into a :class:`Document`; raises :class:`DocxError` with a reason."""
     settings = settings or DocxSettings()
-    with _open_zip(data) as zf:
-        _check_sizes(zf, settings)
-        name = _main_part_name(zf)
-        root = _parse_xml(_read_member(zf, name, settings.max_part_bytes), name)
-        title = _core_title(zf)
+    with open_zip(data) as zf:
+        check_sizes(zf, settings)
+        name = main_part_name(zf)
+        root = parse_xml(read_member(zf, name, settings.max_part_bytes), name)
+        title = core_title(zf)
         ns = root.tag.split("}")[0][1:] if root.tag.startswith("{") else ""
         if ns not in (W_NS, W_STRICT_NS):
             raise DocxError(f"{name} is not a WordprocessingML document (root element {root.tag})")
@@ -643,7 +510,7 @@ def docx_to_document(data: bytes, settings: DocxSettings | None = None, _depth: 
         if body is None:
             raise DocxError("the Word document has no body; it is empty or damaged")
         reader = _Reader(names, settings)
-        rels = _part_relationships(zf, name)
+        rels = part_relationships(zf, name)
         reader.chunks = _chunk_loader(zf, rels, settings, _depth)
         reader.numbering = _numbering(zf, rels, ns, settings)
         reader.container(body)

@@ -150,6 +150,26 @@ def _rows(table: etree._Element) -> list[etree._Element]:
     return out
 
 
+_CELL_LOCATOR = re.compile(r"^(?P<table>/\S+) row (?P<row>\d+) cell (?P<cell>\d+)$")
+
+
+def element_for_locator(tree: etree._ElementTree, locator: str) -> etree._Element | None:
+    """The element a locator of this reader names: ``<table path> row R cell C`` or a DOM path."""
+    m = _CELL_LOCATOR.match(locator)
+    if m is None:
+        found = tree.xpath(locator)
+        return found[0] if found else None
+    tables = tree.xpath(m.group("table"))
+    if not tables:
+        return None
+    rows = _rows(tables[0])
+    r, c = int(m.group("row")) - 1, int(m.group("cell")) - 1
+    if r >= len(rows):
+        return None
+    cells = [x for x in rows[r] if isinstance(x.tag, str) and x.tag.lower() in ("td", "th")]
+    return cells[c] if c < len(cells) else None
+
+
 def _span(value: str | None) -> int:
     try:
         return max(1, int(re.sub(r"\D", "", value or "") or 1))

@@ -89,13 +89,13 @@ def _open(data: bytes) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code == pdfium_c.FPDF_ERR_PASSWORD:
-            raise ExtractionError("the PDF is encrypted with a password; "
-                                  "ask the publisher for an open copy") from exc
+            raise ExtractionError("the PDF is encrypted with a password; ask the publisher for an open copy") from exc
         if code == pdfium_c.FPDF_ERR_SECURITY:
             raise ExtractionError("the PDF uses an unsupported encryption (security handler)") from exc
         if b"%%EOF" not in data[-EOF_WINDOW:]:
-            raise ExtractionError("the PDF is truncated (it has no end-of-file marker and cannot "
-                                  "be repaired); download it again") from exc
+            raise ExtractionError(
+                "the PDF is truncated (it has no end-of-file marker and cannot be repaired); download it again"
+            ) from exc
         raise ExtractionError(f"the PDF is corrupt and cannot be opened ({exc})") from exc
 
 
@@ -113,8 +113,9 @@ def read_page_blocks(content: PageContent, settings: PdfSettings) -> PageResult:
     try:
         tables, free = read_tables(content.rulings, glyphs, content.number, settings.tables)
     except TooManyRulings as exc:
-        note = (f"page {content.number} draws too many lines ({exc}) to look for tables; "
-                "its text is read as running lines")
+        note = (
+            f"page {content.number} draws too many lines ({exc}) to look for tables; its text is read as running lines"
+        )
         return PageResult(content, [], make_lines(glyphs), [note])
     return PageResult(content, tables, make_lines(free))
 
@@ -203,8 +204,7 @@ def read_pages(data: bytes, path: Path, settings: PdfSettings) -> PdfPages:
         if n_pages == 0:
             raise ExtractionError("the PDF has no pages")
         if n_pages > settings.max_pages:
-            raise ExtractionError(f"the PDF has {n_pages} pages, more than the {settings.max_pages} "
-                                  "a report can have")
+            raise ExtractionError(f"the PDF has {n_pages} pages, more than the {settings.max_pages} a report can have")
         out = PdfPages(n_pages, _title(doc))
         for i in range(n_pages):
             try:
@@ -263,8 +263,18 @@ def assemble(pages: PdfPages, data: bytes, path: Path, settings: PdfSettings) ->
     blocks: list[Block] = []
     for result, page_flags in zip(results, flags, strict=True):
         blocks.extend(_interleave(result, page_flags))
-    log.debug("%s: %d pages, %d blocks, %d tables", path.name, pages.n_pages, len(blocks),
-              sum(isinstance(b, Table) for b in blocks))
-    return Document(blocks=tuple(blocks), file_format=FileFormat.PDF,
-                    status=Status.PARTIAL if warnings else Status.OK, warnings=tuple(warnings),
-                    n_pages=pages.n_pages, title=pages.title)
+    log.debug(
+        "%s: %d pages, %d blocks, %d tables",
+        path.name,
+        pages.n_pages,
+        len(blocks),
+        sum(isinstance(b, Table) for b in blocks),
+    )
+    return Document(
+        blocks=tuple(blocks),
+        file_format=FileFormat.PDF,
+        status=Status.PARTIAL if warnings else Status.OK,
+        warnings=tuple(warnings),
+        n_pages=pages.n_pages,
+        title=pages.title,
+    )

@@ -54,13 +54,13 @@ def _signature(line: Line, tolerance: float) -> tuple[str, int]:
     return re.sub(r"\d+", "#", line.text), round(line.top / tolerance)
 
 
-def furniture_flags(pages: Sequence[tuple[float, Sequence[Line]]],
-                    settings: FurnitureSettings) -> list[list[bool]]:
+def furniture_flags(pages: Sequence[tuple[float, Sequence[Line]]], settings: FurnitureSettings) -> list[list[bool]]:
     """For each page's lines (given with the page height), whether each line is furniture."""
     counts: Counter[tuple[str, int]] = Counter()
     for height, lines in pages:
-        sigs = {_signature(ln, settings.position_tolerance)
-                for ln in lines if _in_margin(ln, height, settings.margin_band)}
+        sigs = {
+            _signature(ln, settings.position_tolerance) for ln in lines if _in_margin(ln, height, settings.margin_band)
+        }
         counts.update(sigs)
     n = len(pages)
     need = max(2, math.ceil(settings.repeat_share * n))

@@ -138,8 +138,14 @@ def _matmul(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
     """``a`` applied after ``b`` for PDF matrices ``(a, b, c, d, e, f)``."""
     a0, a1, a2, a3, a4, a5 = a
     b0, b1, b2, b3, b4, b5 = b
-    return (b0 * a0 + b1 * a2, b0 * a1 + b1 * a3, b2 * a0 + b3 * a2, b2 * a1 + b3 * a3,
-            b4 * a0 + b5 * a2 + a4, b4 * a1 + b5 * a3 + a5)
+    return (
+        b0 * a0 + b1 * a2,
+        b0 * a1 + b1 * a3,
+        b2 * a0 + b3 * a2,
+        b2 * a1 + b3 * a3,
+        b4 * a0 + b5 * a2 + a4,
+        b4 * a1 + b5 * a3 + a5,
+    )
 
 
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -330,8 +336,9 @@ class _GlyphBoxes:
         gx0, top, gx1, bottom = self.frame.box(x0, y0, x1, y1)
         em = self.em(i)
         ox, oy = self.origin
-        if MIN_EM <= em <= min(MAX_EM, EM_MAX_RATIO * (bottom - top) + 1) and \
-                pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy):
+        if MIN_EM <= em <= min(MAX_EM, EM_MAX_RATIO * (bottom - top) + 1) and pdfium_c.FPDFText_GetCharOrigin(
+            raw, i, ox, oy
+        ):
             # The loose box's height comes from the font's ascent and descent, which some
             # producers (Cairo, Type 3 fonts) set to three times the size: lines would merge.
             # One em from the baseline, as pdfminer does, is the same for every font.
@@ -385,5 +392,14 @@ def read_page(page: pdfium.PdfPage, number: int) -> PageContent:
     n = pdfium_c.FPDFPage_CountObjects(page.raw)
     reader.walk((pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(n)), _IDENTITY, 0)
     cover = reader.largest_image / (frame.width * frame.height) if frame.width * frame.height else 0.0
-    return PageContent(number, frame.width, frame.height, tuple(glyphs), tuple(reader.rulings), bad,
-                       reader.n_images, skewed, min(cover, 1.0))
+    return PageContent(
+        number,
+        frame.width,
+        frame.height,
+        tuple(glyphs),
+        tuple(reader.rulings),
+        bad,
+        reader.n_images,
+        skewed,
+        min(cover, 1.0),
+    )

@@ -48,8 +48,13 @@ class TableSettings:
     def __post_init__(self) -> None:
         if self.max_rulings < 4:
             raise ValueError("TableSettings.max_rulings must be at least 4 (two across, two down)")
-        for name in ("snap_tolerance", "join_tolerance", "edge_min_length", "intersection_tolerance",
-                     "edge_min_length_prefilter"):
+        for name in (
+            "snap_tolerance",
+            "join_tolerance",
+            "edge_min_length",
+            "intersection_tolerance",
+            "edge_min_length_prefilter",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"TableSettings.{name} must be non-negative")
 
@@ -90,11 +95,19 @@ def rulings_to_edges(rulings: Sequence[Ruling]) -> list[dict[str, Any]]:
     """Rules as the edge dicts pdfplumber's table functions expect."""
     edges = []
     for r in rulings:
-        edges.append({
-            "x0": r.x0, "x1": r.x1, "top": r.top, "bottom": r.bottom, "doctop": r.top,
-            "width": r.x1 - r.x0, "height": r.bottom - r.top,
-            "orientation": "h" if r.horizontal else "v", "object_type": "line",
-        })
+        edges.append(
+            {
+                "x0": r.x0,
+                "x1": r.x1,
+                "top": r.top,
+                "bottom": r.bottom,
+                "doctop": r.top,
+                "width": r.x1 - r.x0,
+                "height": r.bottom - r.top,
+                "orientation": "h" if r.horizontal else "v",
+                "object_type": "line",
+            }
+        )
     return edges
 
 
@@ -120,8 +133,9 @@ def close_open_ends(edges: list[dict[str, Any]], tolerance: float) -> list[dict[
     horizontals = [e for e in edges if e["orientation"] == "h"]
 
     def in_the_air(x: float, y: float) -> bool:
-        return not any(abs(h["top"] - y) <= tolerance and h["x0"] - tolerance <= x <= h["x1"] + tolerance
-                       for h in horizontals)
+        return not any(
+            abs(h["top"] - y) <= tolerance and h["x0"] - tolerance <= x <= h["x1"] + tolerance for h in horizontals
+        )
 
     added: list[dict[str, Any]] = []
     for key in ("top", "bottom"):
@@ -143,14 +157,22 @@ def find_cell_groups(rulings: Sequence[Ruling], settings: TableSettings) -> list
     """Cells (as bboxes) of each table on the page, tables top to bottom."""
     if not has_grid(rulings):
         return []
-    edges = merge_edges(rulings_to_edges(rulings), settings.snap_tolerance, settings.snap_tolerance,
-                        settings.join_tolerance, settings.join_tolerance)
+    edges = merge_edges(
+        rulings_to_edges(rulings),
+        settings.snap_tolerance,
+        settings.snap_tolerance,
+        settings.join_tolerance,
+        settings.join_tolerance,
+    )
     edges = close_open_ends(edges, settings.snap_tolerance)
-    edges = merge_edges(edges, settings.snap_tolerance, settings.snap_tolerance,
-                        settings.join_tolerance, settings.join_tolerance)
-    edges = [e for e in edges
-             if (e["x1"] - e["x0"] if e["orientation"] == "h" else e["bottom"] - e["top"])
-             >= settings.edge_min_length]
+    edges = merge_edges(
+        edges, settings.snap_tolerance, settings.snap_tolerance, settings.join_tolerance, settings.join_tolerance
+    )
+    edges = [
+        e
+        for e in edges
+        if (e["x1"] - e["x0"] if e["orientation"] == "h" else e["bottom"] - e["top"]) >= settings.edge_min_length
+    ]
     tol = settings.intersection_tolerance
     intersections = edges_to_intersections(edges, tol, tol)
     return cells_to_tables(intersections_to_cells(intersections))
@@ -228,8 +250,9 @@ class TooManyRulings(Exception):
     """The page draws more rules than a form's tables ever need (a vector map or chart)."""
 
 
-def read_tables(rulings: Sequence[Ruling], glyphs: Sequence[Glyph], page: int,
-                settings: TableSettings) -> tuple[list[Table], list[Glyph]]:
+def read_tables(
+    rulings: Sequence[Ruling], glyphs: Sequence[Glyph], page: int, settings: TableSettings
+) -> tuple[list[Table], list[Glyph]]:
     """The page's ruled tables and the glyphs left outside them.
 
     A "table" of a single cell is a frame drawn around text, not a grid: its glyphs stay with the
@@ -241,8 +264,11 @@ def read_tables(rulings: Sequence[Ruling], glyphs: Sequence[Glyph], page: int,
     if len(rulings) > settings.max_rulings:
         raise TooManyRulings(f"{len(rulings)} rules")
     layouts = [layout_cells(group) for group in find_cell_groups(rulings, settings)]
-    layouts = [lay for lay in layouts if len(lay.cells) > 1
-               and min(lay.bbox[2] - lay.bbox[0], lay.bbox[3] - lay.bbox[1]) >= MIN_TABLE_EXTENT]
+    layouts = [
+        lay
+        for lay in layouts
+        if len(lay.cells) > 1 and min(lay.bbox[2] - lay.bbox[0], lay.bbox[3] - lay.bbox[1]) >= MIN_TABLE_EXTENT
+    ]
     if not layouts:
         return [], list(glyphs)
     tables: list[Table] = []

@@ -159,8 +159,16 @@ def make_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     for row in group_lines(glyphs):
         text = line_text(row)
         if text:
-            lines.append(Line(text, min(g.x0 for g in row), min(g.top for g in row),
-                              max(g.x1 for g in row), max(g.bottom for g in row), tuple(row)))
+            lines.append(
+                Line(
+                    text,
+                    min(g.x0 for g in row),
+                    min(g.top for g in row),
+                    max(g.x1 for g in row),
+                    max(g.bottom for g in row),
+                    tuple(row),
+                )
+            )
     return lines
 
 

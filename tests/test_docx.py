@@ -554,3 +554,25 @@ def test_list_numbering_by_direct_numpr_styles_levels_and_overrides() -> None:
         "三、重新开始",
     ]
     assert doc.tables[0].cells[0].text == "四.1单元格"  # %1 keeps its level's own format
+
+
+def _box(inner: str) -> str:
+    return (
+        '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
+        f"{inner}</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>{inner}"
+        "</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
+def test_text_box_in_a_cell_joins_the_cell_text_once() -> None:
+    cell = f"<w:tc><w:p><w:r><w:t>标签</w:t></w:r>{_box(p('框内'))}</w:p></w:tc>"
+    table = docx_to_document(make_docx(tbl([cell + tc("9")]))).tables[0]
+    assert table.rows_text() == [["标签\n框内", "9"]]
+
+
+def test_table_inside_a_text_box_becomes_a_table_block_after_its_anchor() -> None:
+    body = f"<w:p><w:r><w:t>锚点</w:t></w:r>{_box(tbl([tc('1') + tc('2')]))}</w:p>" + p("后文")
+    doc = docx_to_document(make_docx(body))
+    kinds = [type(b).__name__ for b in doc.blocks]
+    assert kinds == ["Paragraph", "Table", "Paragraph"]
+    assert doc.tables[0].rows_text() == [["1", "2"]] and "text box 1" in doc.tables[0].prov.locator

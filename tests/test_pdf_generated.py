@@ -26,8 +26,13 @@ NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 def test_generated_pdfs_present() -> None:
     names = {p.stem for p in PDFS}
-    assert {"form2019_grid", "form2021_grid", "form2019_tables_vertical_split_repeat",
-            "form2021_tables_blank_dash_split", "form2021_natural_break"} <= names
+    assert {
+        "form2019_grid",
+        "form2021_grid",
+        "form2019_tables_vertical_split_repeat",
+        "form2021_tables_blank_dash_split",
+        "form2021_natural_break",
+    } <= names
 
 
 def _read(path: Path) -> tuple[Document, dict]:
@@ -82,12 +87,11 @@ def test_vertical_labels_joined(path: Path) -> None:
     assert sum(row.count(idx) for row in table.slots) == cell.rowspan
 
 
-@pytest.mark.parametrize("path", [p for p in PDFS if "split" in p.stem or "break" in p.stem],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [p for p in PDFS if "split" in p.stem or "break" in p.stem], ids=lambda p: p.stem)
 def test_section3_continues_on_next_page(path: Path) -> None:
     doc, _ = _read(path)
-    (first, _), = _find(doc, "一、本年新收政府信息公开申请数量")
-    (last, _), = _find(doc, "四、结转下年度继续办理")
+    ((first, _),) = _find(doc, "一、本年新收政府信息公开申请数量")
+    ((last, _),) = _find(doc, "四、结转下年度继续办理")
     assert last.prov.page == first.prov.page + 1
     assert doc.blocks.index(last) > doc.blocks.index(first)
     repeated = len(_find(doc, "申请人情况"))

@@ -121,8 +121,23 @@ def test_section4_header_grid(doc: Document) -> None:
     t = _tables_on(doc, 4)[1]
     assert (t.n_rows, t.n_cols) == (4, 15)
     assert (_cell(t, "行政复议").colspan, _cell(t, "行政诉讼").colspan) == (5, 10)
-    assert [c.text for c in t.row_cells(3)] == ["10", "1", "0", "0", "0", "0", "0", "0", "0", "0",
-                                               "5", "0", "0", "0", "0"]
+    assert [c.text for c in t.row_cells(3)] == [
+        "10",
+        "1",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "5",
+        "0",
+        "0",
+        "0",
+        "0",
+    ]
     assert [c.text for c in t.row_cells(1)][:5] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 
 

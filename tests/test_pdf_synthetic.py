@@ -73,8 +73,7 @@ def test_fake_bold_offsets(offset: float) -> None:
 
 def test_running_head_and_page_numbers_dropped(doc: Document) -> None:
     texts = [p.text for p in doc.paragraphs]
-    assert texts == [t for n in range(1, N_PAGES + 1)
-                     for t in ("BOLD TITLE 2023", f"plain line {n}, values 0 0 0")]
+    assert texts == [t for n in range(1, N_PAGES + 1) for t in ("BOLD TITLE 2023", f"plain line {n}, values 0 0 0")]
 
 
 def test_tables_and_spans(doc: Document) -> None:
@@ -161,5 +160,6 @@ def test_vector_drawing_is_not_searched_for_tables() -> None:
     doc = read_pdf(build_pdf([page]), Path("drawing.pdf"))
     assert [p.text for p in doc.paragraphs] == ["a page with a drawing"] and doc.tables == []
     assert doc.status is Status.PARTIAL
-    assert doc.warnings == ("page 1 draws too many lines (3400 rules) to look for tables; "
-                            "its text is read as running lines",)
+    assert doc.warnings == (
+        "page 1 draws too many lines (3400 rules) to look for tables; its text is read as running lines",
+    )

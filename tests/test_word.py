@@ -225,3 +225,20 @@ def test_conversion_cache_serves_a_rerun_without_libreoffice(tmp_path: Path, mon
     changed = data[:-1] + bytes([data[-1] ^ 1])  # other content is never served from it
     with pytest.raises(DependencyMissingError):
         read_doc(changed, Path("c.doc"))
+
+
+@pytest.mark.parametrize(
+    ("head", "fmt"),
+    [
+        (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="x"\r\n', FileFormat.MHT),
+        (
+            b"From: <Saved by Windows Internet Explorer 8>\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
+            b'Content-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="y"\r\n',
+            FileFormat.MHT,
+        ),
+        (b"From: someone\r\nSubject: plain mail\r\n\r\n<p>not an archive</p>", FileFormat.HTML),
+        (b"Date: 2024-01-01\r\nnotes", FileFormat.TEXT),
+    ],
+)
+def test_web_archives_are_told_from_mail_and_text(head: bytes, fmt: FileFormat) -> None:
+    assert sniff_format(head, Path("report.doc")) is fmt

@@ -1,0 +1,143 @@
+"""Consistency rules across years of one agency, evaluated on a whole batch (pure pandas functions).
+
+X1  this year's 上年结转 equals last year's 结转下年度继续办理, per applicant column:
+    ``requests.carried_over_in.<col>`` (y) = ``requests.carried_over_out.<col>`` (y − 1)
+X2  现行有效件数 carries forward with 制发 and 废止 (2021 form), for 规章 and 行政规范性文件:
+    ``in_force`` (y) = ``in_force`` (y − 1) + ``issued`` (y) − ``repealed`` (y)
+
+Rows have the columns of the ``checks`` table; ``passed`` is None when an operand is blank, dash,
+missing or not asked by the earlier report's form. An agency is matched by its name as printed
+(whitespace and full-width forms normalised). When an agency has several reports for one year
+(e.g. the same report as HTML and PDF), the one with the most numbers stands for that year.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+import pandas as pd
+
+from rules.checks import APPLICANT_COLS, TOLERANCE
+
+logger = logging.getLogger(__name__)
+
+CARRY_RULE = "X1"
+IN_FORCE_RULE = "X2"
+CROSSYEAR_RULES = (CARRY_RULE, IN_FORCE_RULE)
+IN_FORCE_ROWS = ("regulations", "normative_documents")
+CHECK_COLUMNS = ("report_id", "rule", "scope", "passed", "detail")
+
+Values = dict[str, float | None]
+
+
+def agency_key(name: object) -> str | None:
+    """The agency name used to match reports across years (None when the report names none)."""
+    if name is None or pd.isna(name):
+        return None
+    key = "".join(unicodedata.normalize("NFKC", str(name)).split())
+    return key or None
+
+
+def reports_by_agency_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """One report per (agency, year): report_id, source, agency_key, report_year, format_version."""
+    usable = reports[
+        reports["duplicate_of"].isna()
+        & reports["report_year"].notna()
+        & reports["format_version"].isin(("2019", "2021"))
+    ].copy()
+    usable["agency_key"] = usable["agency"].map(agency_key)
+    usable = usable[usable["agency_key"].notna()]
+    numbers = cells[cells["state"] == "number"].groupby("report_id").size()
+    usable["n_numbers"] = usable["report_id"].map(numbers).fillna(0)
+    usable = usable.sort_values(["agency_key", "report_year", "n_numbers", "source"], ascending=[1, 1, 0, 1])
+    chosen = usable.drop_duplicates(["agency_key", "report_year"], keep="first")
+    cols = ["report_id", "source", "agency_key", "report_year", "format_version"]
+    return chosen[cols].reset_index(drop=True)
+
+
+def _values(cells: pd.DataFrame, report_ids: set[str]) -> dict[str, Values]:
+    """report_id -> key -> value (None for blank/dash/text cells)."""
+    mine = cells[cells["report_id"].isin(report_ids)]
+    out: dict[str, Values] = {}
+    for rid, key, value in zip(mine["report_id"], mine["key"], mine["value"], strict=True):
+        out.setdefault(str(rid), {})[str(key)] = None if pd.isna(value) else float(value)
+    return out
+
+
+def _fmt(v: float | None) -> str:
+    return "blank/missing" if v is None else f"{v:g}"
+
+
+def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
+    y, py = int(cur["report_year"]), int(prev["report_year"])
+    now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
+    rows = []
+    for col in (*APPLICANT_COLS, "total"):
+        a = now.get(f"requests.carried_over_in.{col}")
+        b = before.get(f"requests.carried_over_out.{col}")
+        passed = None if a is None or b is None else abs(a - b) <= TOLERANCE
+        sign = "?" if passed is None else ("=" if passed else "≠")
+        rows.append(
+            {
+                "report_id": cur["report_id"],
+                "rule": CARRY_RULE,
+                "scope": f"requests.carried_over_in.{col} {py}→{y}",
+                "passed": passed,
+                "detail": f"carried_over_in.{col} ({y}, {cur['source']}) = {_fmt(a)} {sign} "
+                f"carried_over_out.{col} ({py}, {prev['source']}) = {_fmt(b)}",
+            }
+        )
+    return rows
+
+
+def _in_force_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
+    if cur["format_version"] != "2021":
+        return []  # the 2019 form does not ask for 现行有效件数
+    y, py = int(cur["report_year"]), int(prev["report_year"])
+    now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
+    rows = []
+    for row in IN_FORCE_ROWS:
+        lhs = now.get(f"active.{row}.in_force")
+        was = before.get(f"active.{row}.in_force")
+        issued = now.get(f"active.{row}.issued")
+        repealed = now.get(f"active.{row}.repealed")
+        right = f"in_force ({py}) = {_fmt(was)} + issued = {_fmt(issued)} − repealed = {_fmt(repealed)}"
+        if prev["format_version"] != "2021":
+            passed = None
+            right += f" (the {py} report uses the {prev['format_version']} form, which has no 现行有效件数)"
+        elif None in (lhs, was, issued, repealed):
+            passed = None
+        else:
+            rhs = was + issued - repealed  # type: ignore[operator]
+            passed = abs(lhs - rhs) <= TOLERANCE  # type: ignore[operator]
+            right += f" = {rhs:g}"
+        sign = "?" if passed is None else ("=" if passed else "≠")
+        rows.append(
+            {
+                "report_id": cur["report_id"],
+                "rule": IN_FORCE_RULE,
+                "scope": f"active.{row}.in_force {py}→{y}",
+                "passed": passed,
+                "detail": f"in_force ({y}, {cur['source']}) = {_fmt(lhs)} {sign} {right} ({prev['source']})",
+            }
+        )
+    return rows
+
+
+def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """X1 and X2 for every agency report whose agency also reported the year before."""
+    chosen = reports_by_agency_year(reports, cells)
+    prev_of = {(a, int(y)): i for i, (a, y) in enumerate(zip(chosen["agency_key"], chosen["report_year"], strict=True))}
+    pairs = []
+    for i, (a, y) in enumerate(zip(chosen["agency_key"], chosen["report_year"], strict=True)):
+        j = prev_of.get((a, int(y) - 1))
+        if j is not None:
+            pairs.append((chosen.iloc[i], chosen.iloc[j]))
+    vals = _values(cells, {str(r) for p in pairs for r in (p[0]["report_id"], p[1]["report_id"])})
+    rows: list[dict[str, object]] = []
+    for cur, prev in pairs:
+        rows += _carry_checks(cur, prev, vals)
+        rows += _in_force_checks(cur, prev, vals)
+    logger.debug("cross-year checks: %d pairs of consecutive reports, %d checks", len(pairs), len(rows))
+    return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
