@@ -8,7 +8,9 @@ of R1–R4 is re-evaluated. When exactly one such change makes every equation th
 hold, the cell gets that value: ``raw`` keeps what was read, ``note`` says what was changed and why,
 and the confidence drops to :data:`CONFIDENCE_REPAIRED`. When none or several do, the values stay
 as read. Either way the checks keep ``passed=False`` for the equations the values *as read* break,
-so every misread is flagged; a repair is added to those checks' detail.
+so every misread is flagged; a repair is added to those checks' detail. A lone blank among the
+numbers of a section 三 row read by OCR (a missed digit leaves the equations not evaluable rather
+than failed) gets a warning.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 OCR_METHOD = "ocr"
 CONFIDENCE_REPAIRED = 0.5
+ARITHMETIC_TABLES = ("requests",)  # tables whose rows R1–R3 tie together
 MAX_FAILED = 8  # more broken equations than this is not a misread cell but a bad table or a bad report
 _SIDES = re.compile(r" = (-?[\d.]+(?:e[+-]?\d+)?) [=≠] .* = (-?[\d.]+(?:e[+-]?\d+)?)$")
 
@@ -83,10 +86,29 @@ def candidate_repairs(cells: Sequence[Cell], checks: Sequence[Check], version: s
     return out
 
 
+def blank_among_numbers(cells: Sequence[Cell]) -> list[str]:
+    """Warnings for OCR'd blank cells in an arithmetic row whose other cells are all numbers.
+
+    A digit the recogniser missed leaves a blank, which makes the row's equations not evaluable
+    instead of failing them; a lone blank in a row of numbers is worth a look.
+    """
+    rows: dict[tuple[str, str], list[Cell]] = {}
+    for c in cells:
+        if c.table in ARITHMETIC_TABLES:
+            rows.setdefault((c.table, c.row), []).append(c)
+    out = []
+    for (table, row), row_cells in rows.items():
+        blanks = [c for c in row_cells if c.state == "blank" and c.token.method == OCR_METHOD]
+        if len(blanks) == 1 and all(c.state == "number" for c in row_cells if c is not blanks[0]):
+            out.append(f"{blanks[0].key}: blank in a row of numbers read by OCR (a missed digit?); "
+                       f"the {table}.{row} equations cannot be checked")
+    return out
+
+
 def repair_ocr_cells(cells: list[Cell], checks: list[Check], version: str) -> RepairResult:
     """Repair the one OCR'd cell whose misreading explains every failed equation, if there is one."""
     failed = [c for c in checks if c.passed is False]
-    result = RepairResult(list(cells), list(checks), [])
+    result = RepairResult(list(cells), list(checks), blank_among_numbers(cells))
     if not failed or not any(c.token.method == OCR_METHOD for c in cells):
         return result
     rules = ", ".join(sorted({c.rule for c in failed}))

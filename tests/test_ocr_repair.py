@@ -91,3 +91,15 @@ def test_cells_not_read_by_ocr_are_never_changed(method: str) -> None:
     cells = _as_ocr({"requests.carried_over_in.research_institution": "8"}, method=method)
     _, fixed = _run(cells)
     assert fixed.repair is None and fixed.cells == cells and fixed.warnings == []
+
+
+def test_lone_ocr_blank_in_a_row_of_numbers_is_warned() -> None:
+    key = "requests.new_received.other_org"
+    cells = [replace(c, value=None, state="blank", raw="") if c.key == key else c for c in _as_ocr({})]
+    _, fixed = _run(cells)
+    assert fixed.repair is None
+    assert [w for w in fixed.warnings if "missed digit" in w] == [
+        f"{key}: blank in a row of numbers read by OCR (a missed digit?); the requests.new_received "
+        "equations cannot be checked"]
+    _, clean = _run(_as_ocr({}))
+    assert clean.warnings == []
