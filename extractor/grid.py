@@ -23,6 +23,7 @@ class RawCell:
     rowspan: int = 1
     colspan: int = 1
     prov: Provenance = field(default_factory=Provenance)
+    confidence: float | None = None  # the recogniser's, for OCR'd cells
 
 
 def _clip(span: int) -> int:
@@ -42,7 +43,7 @@ def build_table(rows: Sequence[Sequence[RawCell]], prov: Provenance | None = Non
             rowspan, colspan = _clip(raw.rowspan), _clip(raw.colspan)
             rowspan = min(rowspan, len(rows) - r)  # a span past the last row stops there
             idx = len(cells)
-            cells.append(TableCell(raw.text, r, c, rowspan, colspan, raw.prov))
+            cells.append(TableCell(raw.text, r, c, rowspan, colspan, raw.prov, raw.confidence))
             for dr in range(rowspan):
                 for dc in range(colspan):
                     occupied[(r + dr, c + dc)] = idx

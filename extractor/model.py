@@ -57,6 +57,7 @@ class Paragraph:
 
     text: str
     prov: Provenance = field(default_factory=Provenance)
+    confidence: float | None = None  # the recogniser's, for OCR'd text; None when read from a text layer
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class TableCell:
     rowspan: int = 1
     colspan: int = 1
     prov: Provenance = field(default_factory=Provenance)
+    confidence: float | None = None  # the recogniser's, for OCR'd text; None when read from a text layer
 
 
 @dataclass(frozen=True, slots=True)

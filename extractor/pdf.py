@@ -12,8 +12,9 @@ Pipeline, one pass per page (:func:`read_pdf` is the thin orchestrator):
 
 A table that continues on the next page is emitted as a second table, in order, with its own
 provenance; stitching follows the form's row sequence and belongs to the rules. Pages without a
-usable text layer (scans, ``(cid:N)`` garbage) are reported: the whole file fails when no page
-has text, otherwise the document is ``partial`` with a warning naming the pages.
+usable text layer (scans, ``(cid:N)`` garbage) are rendered and OCR'd (:mod:`extractor.ocr_pdf`);
+only when OCR cannot read them are they reported: the whole file fails when no page has text,
+otherwise the document is ``partial`` with a warning naming the pages.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pypdfium2.raw as pdfium_c
 
 from extractor.errors import ExtractionError
 from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status, Table
-from extractor.pdf_furniture import FurnitureSettings, furniture_flags
+from extractor.pdf_furniture import FurnitureSettings, furniture_flags, is_page_number
 from extractor.pdf_page import PageContent, read_page
 from extractor.pdf_tables import TableSettings, TooManyRulings, read_tables
 from extractor.pdf_text import Line, dedupe_glyphs, is_cjk, make_lines
@@ -128,7 +129,13 @@ def _interleave(result: PageResult, furniture: list[bool]) -> list[Block]:
         keyed.append((bbox[1], bbox[0], table))
     for line, is_furniture in zip(result.lines, furniture, strict=True):
         if not is_furniture:
-            keyed.append((line.top, line.x0, Paragraph(line.text, Provenance(page=page, bbox=line.bbox))))
+            keyed.append(
+                (
+                    line.top,
+                    line.x0,
+                    Paragraph(line.text, Provenance(page=page, bbox=line.bbox), getattr(line, "confidence", None)),
+                )
+            )  # OCR'd lines have one
     keyed.sort(key=lambda k: (k[0], k[1]))
     return [block for _, _, block in keyed]
 
@@ -144,6 +151,32 @@ def _title(doc: pdfium.PdfDocument) -> str | None:
         return None
     title = _TITLE_NOISE.sub("", title).strip()
     return title if any(is_cjk(ch) for ch in title) else None
+
+
+def _is_scan_like(content: PageContent, settings: PdfSettings) -> bool:
+    """A page-size image with only a few words of text (a stamp or a page number) on it."""
+    return content.image_cover >= settings.scan_image_cover and len(content.glyphs) < settings.scan_max_glyphs
+
+
+def _ocr(page: pdfium.PdfPage, content: PageContent, settings: PdfSettings) -> PageResult | None:
+    """The page read by OCR when it has no usable text layer, or looks scanned (see
+    :mod:`extractor.ocr_pdf`); None otherwise, or when OCR is not installed or finds no text (the
+    page is then reported)."""
+    if has_text(content, settings.garbage_share):
+        if not _is_scan_like(content, settings):
+            return None
+    elif not (content.n_images or content.bad_glyphs):
+        return None
+    try:
+        from extractor.ocr_pdf import ocr_pdf_page
+
+        result = ocr_pdf_page(page, content)
+    except (ImportError, ExtractionError) as exc:
+        log.warning("page %d has no text layer and cannot be OCR'd: %s", content.number, exc)
+        return None
+    if not result.tables and all(is_page_number(line.text) for line in result.lines):
+        return None  # OCR found nothing to read but (at most) a page number
+    return result
 
 
 def _page_list(numbers: list[int]) -> str:
@@ -185,19 +218,24 @@ def read_pages(data: bytes, path: Path, settings: PdfSettings) -> PdfPages:
             except pdfium.PdfiumError:
                 out.broken.append(i + 1)
                 continue
+            scanned: PageResult | None = None
             try:
                 content = read_page(page, i + 1)
+                scanned = _ocr(page, content, settings)
             except pdfium.PdfiumError as exc:
                 log.warning("%s: page %d unreadable: %s", path.name, i + 1, exc)
                 out.broken.append(i + 1)
                 continue
             finally:
                 page.close()
+            if scanned is not None:
+                out.results.append(scanned)
+                continue
             if not has_text(content, settings.garbage_share):
                 if content.n_images or content.bad_glyphs:
                     out.no_text.append(i + 1)
                 continue
-            if content.image_cover >= settings.scan_image_cover and len(content.glyphs) < settings.scan_max_glyphs:
+            if _is_scan_like(content, settings):
                 out.scan_like.append(i + 1)
             out.results.append(read_page_blocks(content, settings))
     finally:
@@ -213,17 +251,17 @@ def assemble(pages: PdfPages, data: bytes, path: Path, settings: PdfSettings) ->
     if not results:
         if broken and not no_text:
             raise ExtractionError("the PDF is corrupt: none of its pages could be read")
-        raise ExtractionError("the PDF has no text layer (a scan or garbled fonts); OCR is not available yet")
+        raise ExtractionError("the PDF has no text layer (a scan or garbled fonts) and OCR found no text on its pages")
     warnings: list[str] = []
     if no_text:
         warnings.append(
             f"pages {_page_list(no_text)} have no text layer (scanned or garbled); "
-            "their content is missing until OCR is available"
+            "OCR could not read them, so their content is missing"
         )
     if pages.scan_like:
         warnings.append(
             f"pages {_page_list(pages.scan_like)} look scanned (a page-size image with only a "
-            "few words of text); their content is missing until OCR is available"
+            "few words of text) and OCR could not read them; only their text layer was read"
         )
     if broken:
         warnings.append(f"pages {_page_list(broken)} could not be read (corrupt page objects)")

@@ -25,6 +25,7 @@ READERS: dict[FileFormat, str] = {
     FileFormat.DOC: "extractor.word:read_doc",
     FileFormat.WPS: "extractor.word:read_wps",
     FileFormat.RTF: "extractor.word:read_rtf",
+    FileFormat.IMAGE: "extractor.image:read_image",
     FileFormat.MHT: "extractor.mht:read_mht",
 }
 

@@ -13,6 +13,7 @@ from datetime import date
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from rules import metadata
 from rules.checks import Check, run_checks
+from rules.repair import repair_ocr_cells
 from rules.sections import Layout, Section, blocks_in, find_sections, layout, section_text
 from rules.stream import Kind, Token, assemble_rows, grid_tokens, paragraph_tokens
 from rules.tables import Cell, TableResult, map_active, map_requests, map_review
@@ -131,6 +132,9 @@ def analyse(doc: Document) -> Report:
             report.unmapped_labels.extend(res.unmapped)
         values = {c.key: c.value for c in report.cells}
         report.checks = run_checks(values, version)
+        fixed = repair_ocr_cells(report.cells, report.checks, version)  # changes OCR'd cells only
+        report.cells, report.checks = fixed.cells, fixed.checks
+        report.warnings.extend(fixed.warnings)
     if not found:
         report.warnings.append("no standard section heading (一、总体情况 … 六、其他需要报告的事项) was found")
     return report

@@ -32,6 +32,7 @@ class Token:
     method: str = "text"
     # False when the printed boundaries of this value are uncertain (digits run together).
     separated: bool = True
+    confidence: float | None = None  # the recogniser's confidence for OCR'd text
     # Which text block (line, paragraph) of the stream the token came from; GRID for table cells.
     block: int = -1
 
@@ -168,14 +169,14 @@ def grid_tokens(table: Table, method: str) -> Iterator[Token]:
             text = cell.text.strip()
             if not text:
                 if seen_content:
-                    yield Token(Kind.VALUE, "", cell.prov, method)
+                    yield Token(Kind.VALUE, "", cell.prov, method, confidence=cell.confidence)
                 continue
             seen_content = True
             for tok in tokenize_chunk(
                 text.replace("\n", " ") if _numeric_lines(text) else text.replace("\n", ""), cell.prov, method
             ):
                 # inside a cell the printed boundaries are the cell's own
-                yield Token(tok.kind, tok.text, cell.prov, method, separated=True)
+                yield Token(tok.kind, tok.text, cell.prov, method, separated=True, confidence=cell.confidence)
         yield Token(Kind.ROW_END, "", Provenance(), method)
 
 

@@ -138,7 +138,7 @@ class _Mapper:
 
     def emit_direct(self, table: str, row: str, cols: Sequence[str], obs: _Observed, values: Sequence[Token]) -> None:
         for col, tok in zip(cols, values, strict=True):
-            conf = CONFIDENCE_GRID if tok.method != "text" else CONFIDENCE_TEXT
+            conf = _confidence(tok)
             note = None
             if obs.fuzzy:
                 conf = min(conf, CONFIDENCE_FUZZY_LABEL)
@@ -220,7 +220,9 @@ class _Mapper:
 
 
 def _confidence(tok: Token) -> float:
-    return CONFIDENCE_GRID if tok.method != "text" else CONFIDENCE_TEXT
+    conf = CONFIDENCE_GRID if tok.method != "text" else CONFIDENCE_TEXT
+    # an OCR'd cell is only as sure as its recogniser (a blank cell carries no confidence)
+    return conf if tok.confidence is None else min(conf, round(tok.confidence, 4))
 
 
 def _group_of(row: str) -> str | None:

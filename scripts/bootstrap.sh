@@ -20,5 +20,5 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[dev]"
+.venv/bin/python -m pip install -q -e ".[ocr,dev]"  # ocr: rapidocr-onnxruntime with its models in the wheel
 echo "bootstrap: ready (.venv/bin/govreport)" >&2

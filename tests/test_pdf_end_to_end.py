@@ -82,15 +82,23 @@ def _hostile(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "encrypted": (FIXTURES / "pdf" / "encrypted_user_password.pdf", "encrypted with a password"),
         "truncated": (tmp_path / "truncated.pdf", "truncated"),
         "corrupt": (tmp_path / "corrupt.pdf", "corrupt"),
-        "scan": (tmp_path / "scan.pdf", "no text layer"),
     }
     files["truncated"][0].write_bytes(real[: len(real) // 2])
     files["corrupt"][0].write_bytes(b"%PDF-1.7\n" + b"garbage " * 500 + b"\n%%EOF\n")
-    files["scan"][0].write_bytes(rasterise(real, [0]))
     return files
 
 
-@pytest.mark.parametrize("kind", ["encrypted", "truncated", "corrupt", "scan"])
+@pytest.mark.slow
+def test_pipeline_reads_a_scanned_pdf_by_ocr(tmp_path: Path) -> None:
+    """A scan is not a bad PDF any more: its page is OCR'd (extractor/ocr_pdf.py)."""
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(rasterise(REAL.read_bytes(), [0]))
+    ext = extract_file(scan)
+    assert ext.status == "ok" and ext.report["file_format"] == "pdf"
+    assert ext.report["agency"] == "洪泽区人民政府"
+
+
+@pytest.mark.parametrize("kind", ["encrypted", "truncated", "corrupt"])
 def test_pipeline_turns_bad_pdf_into_one_failed_row(kind: str, tmp_path: Path) -> None:
     path, message = _hostile(tmp_path)[kind]
     ext = extract_file(path)

@@ -52,18 +52,21 @@ def test_pdf_header_then_garbage() -> None:
         read_pdf(data, Path("corrupt.pdf"))
 
 
-def test_scan_without_text_layer_fails_clearly() -> None:
-    scan = rasterise(REAL.read_bytes(), [0, 1])
-    with pytest.raises(ExtractionError, match=r"no text layer .*OCR"):
-        read_pdf(scan, Path("scan.pdf"))
+@pytest.mark.slow
+def test_scan_without_text_layer_is_read_by_ocr() -> None:
+    scan = rasterise(REAL.read_bytes(), [0])
+    doc = read_pdf(scan, Path("scan.pdf"))
+    assert doc.status is Status.OK and doc.n_pages == 1
+    assert any("洪泽区" in b.text and b.confidence for b in doc.paragraphs)
 
 
-def test_some_pages_scanned_is_partial() -> None:
+@pytest.mark.slow
+def test_only_the_scanned_page_is_ocrd() -> None:
     real = REAL.read_bytes()
     mixed = concat((real, [0, 1, 2, 3]), (rasterise(real, [4]), [0]))
     doc = read_pdf(mixed, Path("mixed.pdf"))
     assert doc.n_pages == 5
-    assert doc.status is Status.PARTIAL
-    assert len(doc.warnings) == 1 and doc.warnings[0].startswith("pages 5 have no text layer")
-    assert {t.prov.page for t in doc.tables} == {2, 3, 4}
-    assert max(b.prov.page for b in doc.blocks) == 4
+    assert doc.status is Status.OK and doc.warnings == ()
+    assert {t.prov.page for t in doc.tables if t.method is None} == {2, 3, 4}
+    assert {t.prov.page for t in doc.tables if t.method == "ocr"} <= {5}
+    assert max(b.prov.page for b in doc.blocks) == 5

@@ -142,8 +142,8 @@ def test_scan_with_a_text_page_number_is_partial() -> None:
     doc = read_pdf(build_pdf([_page(1), scan]), Path("stamped.pdf"))
     assert doc.status is Status.PARTIAL
     assert doc.warnings == (
-        "pages 2 look scanned (a page-size image with only a few words of text); "
-        "their content is missing until OCR is available",
+        "pages 2 look scanned (a page-size image with only a few words of text) and OCR "
+        "could not read them; only their text layer was read",
     )
 
 

@@ -292,8 +292,20 @@ def test_section_five_from_a_numbered_sub_heading_when_its_heading_is_missing():
 
 
 def test_page_footer_is_not_part_of_the_last_section():
-    lay = layout(_doc(["一、总体情况", "正文", "六、其他需要报告的事项", "无。", "某某局", "2022年1月20日",
-                       "版权所有：某某市人民政府 主办单位：某某市人民政府办公室", "网站标识码：1234"]))
+    lay = layout(
+        _doc(
+            [
+                "一、总体情况",
+                "正文",
+                "六、其他需要报告的事项",
+                "无。",
+                "某某局",
+                "2022年1月20日",
+                "版权所有：某某市人民政府 主办单位：某某市人民政府办公室",
+                "网站标识码：1234",
+            ]
+        )
+    )
     secs = {s.number: s for s in find_sections(lay)}
-    body = lay.text[secs[6].body_start:secs[6].end]
+    body = lay.text[secs[6].body_start : secs[6].end]
     assert "2022年1月20日" in body and "版权所有" not in body

@@ -1,0 +1,190 @@
+"""OCR of a scanned page into the document model: text lines and ruled tables with spans.
+
+Pipeline for one page (:func:`ocr_page` is the thin orchestrator):
+
+1. :mod:`extractor.ocr_image`: grey → deskew (projection profile) → binarise → rule masks → rulings.
+2. :func:`extractor.ocr_table.table_layouts`: rulings → spanned cell grids (the ruled-PDF geometry).
+3. :meth:`extractor.ocr_engine.Engine.detect`: text boxes on the deskewed page.
+4. :func:`extractor.ocr_table.split_boxes`: boxes cut at cell borders; the rest is running text.
+5. :meth:`extractor.ocr_engine.Engine.recognise`: every piece read in one batched pass.
+6. :func:`extractor.ocr_table.fill_table` builds ``method="ocr"`` tables through
+   :func:`extractor.grid.build_table`; running text is grouped into lines.
+
+Coordinates: everything is measured in pixels of the deskewed image and multiplied by ``scale`` on
+the way out — ``72 / dpi`` for a rendered PDF page (so bboxes are PDF points like the text-layer
+pages), ``1`` for an image file (bboxes in pixels of the image). Every table cell and text line
+carries the recogniser's confidence (the lowest of its pieces). The form is not known here: the
+same rules map OCR tables as any other grid.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from extractor.model import Paragraph, Provenance, Table
+from extractor.ocr_engine import engine
+from extractor.ocr_image import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate, to_gray
+from extractor.ocr_table import BBox, Piece, as_number, fill_table, group_lines, line_text, split_boxes, table_layouts
+from extractor.pdf_text import Line
+
+log = logging.getLogger(__name__)
+
+PDF_DPI = 200  # PDF pages without a usable text layer are rendered at this resolution
+DETECT_DPI = 150  # the text detector sees pages at most this sharp (reading uses the full image)
+IMAGE_DPI = 150  # assumed for image files that do not record their resolution
+MIN_DPI = 72
+MAX_DPI = 600
+MIN_CONFIDENCE = 0.3  # pieces read with less confidence than this are dropped as noise
+MAX_PIXELS = 60_000_000  # larger images are refused (a decompression bomb, not a page)
+TIGHT_MARGIN = 0.25  # share of the ink's height kept around a table cell's text when cropping it
+TIGHT_CONTRAST = 60  # grey levels below the paper that count as ink when tightening a crop
+MIN_INK_PIXELS = 4
+# A numbered heading's enumeration comma is often read as a dot (``四·政府信息公开…``).
+_NUMBERED_HEADING = re.compile(r"^([一二三四五六七八九十]{1,3})[·・.．,，](?=[\u4e00-\u9fff])")
+
+
+@dataclass(frozen=True, slots=True)
+class OcrSettings:
+    """Settings of the OCR reader."""
+
+    pdf_dpi: int = PDF_DPI
+    image_dpi: int = IMAGE_DPI
+    detect_dpi: int = DETECT_DPI
+    min_confidence: float = MIN_CONFIDENCE
+    max_pixels: int = MAX_PIXELS
+    image: ImageSettings = field(default_factory=ImageSettings)
+
+    def __post_init__(self) -> None:
+        for name in ("pdf_dpi", "image_dpi", "detect_dpi"):
+            if not MIN_DPI <= getattr(self, name) <= MAX_DPI:
+                raise ValueError(f"OcrSettings.{name} must be in [{MIN_DPI}, {MAX_DPI}]")
+        if not 0 <= self.min_confidence < 1:
+            raise ValueError("OcrSettings.min_confidence must be in [0, 1)")
+
+
+DEFAULT_SETTINGS = OcrSettings()
+
+
+@dataclass(frozen=True, slots=True)
+class OcrLine(Line):
+    """A line of running text read by OCR, with the recogniser's confidence (the lowest of its pieces)."""
+
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OcrPage:
+    """One OCR'd page: its tables and lines of running text, in output units (see ``scale``)."""
+
+    number: int
+    width: float
+    height: float
+    tables: list[Table]
+    lines: list[OcrLine]
+    skew: float  # degrees the page was rotated to deskew it
+    seconds: float
+
+
+def _bbox(quad: np.ndarray) -> BBox:
+    return float(quad[:, 0].min()), float(quad[:, 1].min()), float(quad[:, 0].max()), float(quad[:, 1].max())
+
+
+def _crop(bgr: np.ndarray, box: BBox) -> np.ndarray:
+    h, w = bgr.shape[:2]
+    x0, top = max(0, int(box[0])), max(0, int(box[1]))
+    x1, bottom = min(w, int(np.ceil(box[2]))), min(h, int(np.ceil(box[3])))
+    return bgr[top : max(bottom, top + 1), x0 : max(x1, x0 + 1)]
+
+
+def tighten(box: BBox, contrast: np.ndarray, min_contrast: int) -> BBox:
+    """The box shrunk to the ink inside it plus a margin of a quarter of the ink's height.
+
+    The detector's boxes are generous (and come from a smaller copy of the page); the recogniser
+    reads a lone digit in a loose box poorly (``0`` as ``o`` or nothing) and reliably in a tight one.
+    """
+    x0, top = max(0, int(box[0])), max(0, int(box[1]))
+    x1, bottom = int(np.ceil(box[2])), int(np.ceil(box[3]))
+    ys, xs = np.nonzero(contrast[top:bottom, x0:x1] >= min_contrast)
+    if len(xs) < MIN_INK_PIXELS:
+        return box
+    margin = max(2.0, TIGHT_MARGIN * float(ys.max() - ys.min() + 1))
+    return (
+        max(box[0], x0 + xs.min() - margin),
+        max(box[1], top + ys.min() - margin),
+        min(box[2], x0 + xs.max() + 1 + margin),
+        min(box[3], top + ys.max() + 1 + margin),
+    )
+
+
+def ocr_page(
+    image: np.ndarray, number: int, dpi: float, scale: float, settings: OcrSettings = DEFAULT_SETTINGS
+) -> OcrPage:
+    """OCR one page image (grey, BGR or BGRA) at ``dpi``; coordinates come out multiplied by ``scale``."""
+    start = time.perf_counter()
+    gray = to_gray(image)
+    skew = estimate_skew(gray, settings.image)
+    gray = rotate(gray, skew)
+    contrast = ink_contrast(gray, dpi, settings.image)
+    rulings = find_rulings(contrast, dpi, settings.image)
+    layouts = table_layouts(rulings, dpi)
+
+    bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    eng = engine()
+    boxes = [_bbox(q) for q in eng.detect(bgr, min(1.0, settings.detect_dpi / dpi))]
+    per_cell, free = split_boxes(boxes, layouts, dpi)
+    flat = [(k, tighten(b, contrast, TIGHT_CONTRAST)) for k, bs in per_cell.items() for b in bs]
+    read = eng.recognise([_crop(bgr, b) for _, b in flat] + [_crop(bgr, b) for b in free])
+
+    pieces: dict[int, dict[int, list[Piece]]] = {}
+    for ((t, c), box), rec in zip(flat, read[: len(flat)], strict=True):
+        if rec.confidence >= settings.min_confidence:
+            text, confidence = as_number(rec.text, rec.confidence)
+            pieces.setdefault(t, {}).setdefault(c, []).append(Piece(box, text, confidence))
+    tables = [fill_table(lay, pieces.get(t, {}), number, scale) for t, lay in enumerate(layouts)]
+
+    free_pieces = [
+        Piece(b, r.text, r.confidence)
+        for b, r in zip(free, read[len(flat) :], strict=True)
+        if r.confidence >= settings.min_confidence and r.text.strip()
+    ]
+    lines: list[OcrLine] = []
+    for group in group_lines(free_pieces):
+        text = _NUMBERED_HEADING.sub(r"\1、", line_text(group))
+        if not text:
+            continue
+        x0 = min(p.bbox[0] for p in group) * scale
+        top = min(p.bbox[1] for p in group) * scale
+        x1 = max(p.bbox[2] for p in group) * scale
+        bottom = max(p.bbox[3] for p in group) * scale
+        lines.append(OcrLine(text, x0, top, x1, bottom, (), round(min(p.confidence for p in group), 4)))
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    seconds = time.perf_counter() - start
+    log.debug(
+        "page %d: skew %.2f°, %d tables, %d lines, %d pieces, %.1fs",
+        number,
+        skew,
+        len(tables),
+        len(lines),
+        len(read),
+        seconds,
+    )
+    return OcrPage(number, gray.shape[1] * scale, gray.shape[0] * scale, tables, lines, skew, seconds)
+
+
+def page_blocks(page: OcrPage, furniture: list[bool]) -> list[Table | Paragraph]:
+    """The page's blocks in reading order (tables and kept lines by their top edge)."""
+    keyed: list[tuple[float, float, Table | Paragraph]] = []
+    for table in page.tables:
+        bbox = table.prov.bbox or (0.0, 0.0, 0.0, 0.0)
+        keyed.append((bbox[1], bbox[0], table))
+    for ln, is_furniture in zip(page.lines, furniture, strict=True):
+        if not is_furniture:
+            keyed.append((ln.top, ln.x0, Paragraph(ln.text, Provenance(page=page.number, bbox=ln.bbox), ln.confidence)))
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return [block for _, _, block in keyed]

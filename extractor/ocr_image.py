@@ -1,0 +1,146 @@
+"""A scanned page image made ready for OCR: grey, deskewed, binarised, its ruling lines found.
+
+Pure functions on numpy arrays (OpenCV), in pipeline order:
+:func:`to_gray` → :func:`estimate_skew` / :func:`rotate` → :func:`ink_contrast` → :func:`find_rulings`
+(:func:`horizontal_rules`, :func:`vertical_rules`). Lengths are given in inches and turned into
+pixels with the page's dpi, so the same settings serve 150 and 300 dpi scans.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from extractor.pdf_page import Ruling
+
+log = logging.getLogger(__name__)
+
+MAX_SKEW = 3.0  # degrees: larger rotations are not a scanner's skew (and are not corrected)
+SKEW_STEP = 0.1  # degrees: coarse search step, refined to a fifth of it
+SKEW_WIDTH = 900  # pixels: the page is scaled to this width to estimate the skew
+PAPER_WINDOW = 0.1  # inches: the paper's shade is the brightest pixel this close
+H_CONTRAST = 30  # grey levels darker than the paper a horizontal rule's pixels are (a faint 1-px rule
+# blurred by a scanner is ~50 darker at its centre)
+V_CONTRAST = 60  # the same for vertical rules: higher, so that the blurred strokes of characters in
+# successive rows do not fuse into a false rule across the horizontal rule between them
+H_LINE_MIN = 0.5  # inches: the shortest horizontal run taken for a rule (a CJK character is ~0.15)
+V_LINE_MIN = 0.3  # inches: the shortest vertical run taken for a rule (table rows are ~0.18)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSettings:
+    """How a page image is cleaned and where its rules are looked for."""
+
+    max_skew: float = MAX_SKEW
+    skew_step: float = SKEW_STEP
+    paper_window: float = PAPER_WINDOW
+    h_contrast: int = H_CONTRAST
+    v_contrast: int = V_CONTRAST
+    h_line_min: float = H_LINE_MIN
+    v_line_min: float = V_LINE_MIN
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_skew <= 10:
+            raise ValueError("ImageSettings.max_skew must be in [0, 10] degrees")
+        if self.skew_step <= 0:
+            raise ValueError("ImageSettings.skew_step must be positive")
+        for name in ("paper_window", "h_line_min", "v_line_min"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"ImageSettings.{name} must be positive")
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """An 8-bit single-channel copy of a grey, BGR or BGRA image."""
+    if image.dtype != np.uint8:  # 16-bit or float scans: stretch to 0–255
+        lo, hi = float(image.min()), float(image.max())
+        image = ((image.astype(np.float64) - lo) * (255.0 / max(hi - lo, 1e-9))).astype(np.uint8)
+    if image.ndim == 2:
+        return image
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    """The image rotated by ``angle`` degrees (counter-clockwise as displayed), same size, paper-filled."""
+    if abs(angle) < 1e-3:
+        return gray
+    h, w = gray.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    border = int(np.median(gray[: max(1, h // 50)]))  # the paper's own shade from the top margin
+    return cv2.warpAffine(
+        gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border
+    )
+
+
+def _sharpness(ink: np.ndarray, angle: float) -> float:
+    """How crisp the row profile is after rotating by ``angle``: rules and text lines give peaks."""
+    profile = rotate(ink, angle).sum(axis=1, dtype=np.float64)
+    return float(np.square(np.diff(profile)).sum())
+
+
+def estimate_skew(gray: np.ndarray, settings: ImageSettings) -> float:
+    """The rotation (degrees) that makes the page's rows horizontal, by the projection profile."""
+    if settings.max_skew == 0:
+        return 0.0
+    scale = min(1.0, SKEW_WIDTH / gray.shape[1])
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    ink = ink.astype(np.uint8)
+    step = settings.skew_step
+    coarse = np.arange(-settings.max_skew, settings.max_skew + step / 2, step)
+    best = max(coarse, key=lambda a: _sharpness(ink, float(a)))
+    fine = np.arange(best - step, best + step + step / 10, step / 5)
+    angle = float(max(fine, key=lambda a: _sharpness(ink, float(a))))
+    log.debug("skew %.2f°", angle)
+    return angle
+
+
+def ink_contrast(gray: np.ndarray, dpi: float, settings: ImageSettings) -> np.ndarray:
+    """How much darker each pixel is than the paper around it (0 = paper).
+
+    The paper's local shade is estimated with a max filter (text and rules are thin, so the
+    brightest pixel nearby is paper); unlike a mean threshold this keeps rules whole next to dense
+    text, and grey backgrounds and uneven lighting drop out.
+    """
+    size = max(3, int(settings.paper_window * dpi) | 1)
+    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+    paper = cv2.dilate(smooth, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    return cv2.subtract(paper, smooth)
+
+
+def _px(inches: float, dpi: float) -> int:
+    return max(1, round(inches * dpi))
+
+
+def horizontal_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> list[Ruling]:
+    """Horizontal rules: runs at least ``h_line_min`` long (morphological opening)."""
+    _, ink = cv2.threshold(contrast, settings.h_contrast, 255, cv2.THRESH_BINARY)
+    mask = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_px(settings.h_line_min, dpi), 1))
+    )
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [Ruling(float(x), y + h / 2, float(x + w), y + h / 2) for x, y, w, h, _ in stats[1:n]]
+
+
+def vertical_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> list[Ruling]:
+    """Vertical rules: runs at least ``v_line_min`` long (morphological opening).
+
+    Their contrast threshold is higher than the horizontal rules' (see ``V_CONTRAST``): a table's
+    rows are barely taller than its text, and at a low threshold the blurred strokes of characters
+    in successive rows fuse, through the horizontal rule between them, into a false column border.
+    """
+    _, ink = cv2.threshold(contrast, settings.v_contrast, 255, cv2.THRESH_BINARY)
+    mask = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _px(settings.v_line_min, dpi)))
+    )
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [Ruling(x + w / 2, float(y), x + w / 2, float(y + h)) for x, y, w, h, _ in stats[1:n]]
+
+
+def find_rulings(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> list[Ruling]:
+    """The page's visible rules (pixels), horizontal then vertical."""
+    return horizontal_rules(contrast, dpi, settings) + vertical_rules(contrast, dpi, settings)
