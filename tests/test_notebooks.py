@@ -93,7 +93,9 @@ def test_samples_dataset_has_both_forms_every_format_and_consecutive_years(sampl
     reports = pd.read_parquet(samples_dataset / "reports.parquet")
     assert not reports["source"].str.endswith("README.md").any()
     assert (reports["status"] == "ok").all(), reports[["source", "status", "error"]]
-    assert set(reports["file_format"]) == {"text", "html", "pdf", "docx", "doc", "wps"}
+    assert set(reports["file_format"]) == {"text", "html", "pdf", "docx", "doc", "wps", "image"}
+    scan = reports[reports["file_format"] == "image"]  # the OCR path: a degraded scan of a 2021 page
+    assert list(scan["format_version"]) == ["2021"] and int(scan["n_cells"].iloc[0]) > 100
     for fmt in ("html", "pdf", "docx", "doc", "wps"):
         assert set(reports.loc[reports["file_format"] == fmt, "format_version"]) == {"2019", "2021"}, fmt
     years = reports[reports["agency"] == "云岭市卫生健康委员会"]["report_year"].tolist()
@@ -128,7 +130,7 @@ def test_spot_check_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch,
 def test_explore_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch):
     nb = run_notebook("explore.ipynb", samples_dataset, monkeypatch)
     out = _stdout(nb)
-    assert "15 documents, 15 usable; 7 agencies; years 2019 – 2024" in out
+    assert "16 documents, 16 usable; 7 agencies; years 2019 – 2024" in out
     from matplotlib import font_manager
 
     if any(f.name.startswith("Noto Sans CJK") for f in font_manager.fontManager.ttflist):
