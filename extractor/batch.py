@@ -7,7 +7,6 @@ holds under the same name is skipped, the same content under another name become
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +17,7 @@ import pandas as pd
 
 from extractor.datasets import frame
 from extractor.engines import Limits, run_tasks
-from extractor.pipeline import Extraction, failed
+from extractor.pipeline import Extraction, failed, file_content_id
 from extractor.store import DatasetStore
 
 logger = logging.getLogger(__name__)
@@ -73,12 +72,6 @@ def walk_inputs(inputs: Iterable[Path]) -> Iterator[InputFile]:
             yield InputFile(inp, inp.as_posix())
 
 
-def file_id(path: Path) -> str:
-    """The report_id of a file: the first 16 hex digits of the SHA-256 of its content."""
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()[:16]
-
-
 @dataclass
 class Plan:
     tasks: list[Task] = field(default_factory=list)
@@ -104,7 +97,7 @@ def plan_batch(files: Iterable[InputFile], existing: pd.DataFrame, force: bool =
     seen: dict[str, Task] = {}
     for f in files:
         try:
-            rid = file_id(f.path)
+            rid = file_content_id(f.path)
         except OSError as exc:
             plan.ready.append(failed(f.source, f"the file cannot be read ({exc.strerror or exc})"))
             continue

@@ -41,9 +41,18 @@ class Extraction:
         return str(self.report["status"])
 
 
+REPORT_ID_HEX = 16
+
+
 def content_id(data: bytes) -> str:
     """Stable id of a document's content: the first 16 hex digits of its SHA-256."""
-    return hashlib.sha256(data).hexdigest()[:16]
+    return hashlib.sha256(data).hexdigest()[:REPORT_ID_HEX]
+
+
+def file_content_id(path: Path) -> str:
+    """:func:`content_id` of a file, read in chunks (planning a batch hashes every input)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()[:REPORT_ID_HEX]
 
 
 def _report_row(
