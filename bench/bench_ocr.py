@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractor.ocr_engine import engine
-from extractor.registry import read_document
+from extractor.readers.ocr.engine import engine
+from extractor.readers.registry import read_document
 from rules.report import analyse
 from tests.fixtures.scans.make_scans import SCANS, build
 

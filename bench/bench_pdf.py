@@ -72,9 +72,9 @@ def full_pipeline() -> tuple[str, Callable[[Path], object]]:
     try:
         return "extractor.pipeline.extract_file", importlib.import_module("extractor.pipeline").extract_file
     except (ImportError, AttributeError):
-        from extractor.registry import read_document
+        from extractor.readers.registry import read_document
 
-        return "extractor.registry.read_document (no rules yet)", read_document
+        return "extractor.readers.registry.read_document (no rules yet)", read_document
 
 
 def page_count(path: Path) -> int:

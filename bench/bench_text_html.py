@@ -19,9 +19,9 @@ from lxml import html as lxml_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractor.encoding import decode_bytes
 from extractor.pipeline import extract_bytes
-from extractor.sniff import sniff_format
+from extractor.readers.encoding import decode_bytes
+from extractor.readers.sniff import sniff_format
 
 DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from extractor.datasets import frame
+from extractor.dataset.tables import frame
 from extractor.pipeline import Extraction, extract_file
 
 

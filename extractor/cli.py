@@ -10,13 +10,14 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from extractor.batch import BatchSettings, InputFile, run_batch, walk_inputs
-from extractor.datasets import complete_tables
-from extractor.engines import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Limits, default_workers
+from extractor.batch.engines import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Limits, default_workers
+from extractor.batch.plan import InputFile, walk_inputs
+from extractor.batch.run import BatchSettings, run_batch
+from extractor.batch.store import DatasetStore
+from extractor.batch.summary import flag_same_agency_year, run_summary
+from extractor.dataset.qa import write_qa_report
+from extractor.dataset.tables import complete_tables
 from extractor.pipeline import Extraction
-from extractor.qa import write_qa_report
-from extractor.store import DatasetStore
-from extractor.summary import flag_same_agency_year, run_summary
 
 logger = logging.getLogger("govreport")
 

@@ -2,7 +2,7 @@
 
 A reader turns a file into a :class:`Document`: an ordered sequence of blocks (paragraphs and
 table grids), each with its :class:`Provenance`. Readers know nothing about annual reports.
-Merged table cells are expanded once, in :func:`extractor.grid.build_table`, never per reader.
+Merged table cells are expanded once, in :func:`extractor.readers.grid.build_table`, never per reader.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from typing import Any
 
 from extractor.errors import ExtractionError
 from extractor.model import FileFormat, Status
-from extractor.registry import reader_for
-from extractor.sniff import sniff_format
+from extractor.readers.registry import reader_for
+from extractor.readers.sniff import sniff_format
 from rules.report import Report, analyse
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extractor.libreoffice import ConversionSettings, convert_file  # noqa: E402
+from extractor.readers.word.libreoffice import ConversionSettings, convert_file  # noqa: E402
 from tests.fixtures.generator.render import Variant, build_docx  # noqa: E402
 from tests.fixtures.series import YearSpec, series_values  # noqa: E402
 

@@ -1,15 +1,23 @@
-"""Helpers for batch tests: build input folders and compare datasets as spec/OUTPUT.md defines."""
+"""Shared test helpers: where the fixtures are, their gold, input folders for batches, and dataset
+comparison as spec/OUTPUT.md defines it. Tests import them from here (``tests.helpers``), never from
+``conftest``."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
-from conftest import REAL
-
+ROOT = Path(__file__).resolve().parents[1]  # the project
+FIXTURES = ROOT / "tests" / "fixtures"
+REAL = FIXTURES / "real"
 TIMING = ["seconds"]
+
+
+def gold_of(report: Path) -> dict:
+    return json.loads((report.parent / f"{report.name}.gold.json").read_text(encoding="utf-8"))
 
 
 def make_inputs(folder: Path, copies: int) -> list[Path]:

@@ -110,7 +110,7 @@ def test_generator_rebuilds_the_committed_docx_byte_for_byte(tmp_path: Path, nam
 def test_unsigned_variant_prints_no_date_under_the_agency(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from extractor.docx import docx_to_document
+    from extractor.readers.word.docx import docx_to_document
     from tests.fixtures.generator.render import build_docx
 
     fx = FIXTURES[0]

@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from conftest import REAL, gold_of
 from extractor import read_report
+from tests.helpers import REAL, gold_of
 
 EXACT = [
     "000_xinjiang_yjglt_2019.txt",

@@ -23,13 +23,19 @@ from pebble import ProcessExpired, ProcessPool
 from extractor.pipeline import Extraction, extract_file, failed
 
 if TYPE_CHECKING:
-    from extractor.batch import Task
+    from extractor.batch.plan import Task
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 DEFAULT_MEMORY_MB = 4096
-PRELOAD_MODULES = ("extractor.html", "extractor.text", "extractor.pdf", "extractor.docx", "rules.report")
+PRELOAD_MODULES = (
+    "extractor.readers.html",
+    "extractor.readers.text",
+    "extractor.readers.pdf.reader",
+    "extractor.readers.word.docx",
+    "rules.report",
+)
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from extractor.datasets import COLUMNS, TABLES, frame
+from extractor.dataset.tables import COLUMNS, TABLES, frame
+from extractor.dataset.write import write_dataset
 from extractor.pipeline import Extraction
 
 logger = logging.getLogger(__name__)
@@ -48,23 +49,6 @@ def _write_part(folder: Path, chunk: str, df: pd.DataFrame) -> None:
     tmp = folder / f".part-{chunk}.parquet.tmp"
     df.to_parquet(tmp, engine="pyarrow", index=False)
     os.replace(tmp, final)
-
-
-def replace_table_dir(final: Path, write_into: Callable[[Path], object]) -> None:
-    """Swap in a new folder for ``final``: write it beside, rename the old away, rename the new in."""
-    token = uuid.uuid4().hex[:8]
-    new = final.with_name(f".{final.name}.new-{token}")
-    old = final.with_name(f".{final.name}.old-{token}")
-    new.mkdir(parents=True)
-    try:
-        write_into(new)
-    except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
-        raise
-    if final.exists():
-        os.rename(final, old)
-    os.rename(new, final)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 class DatasetStore:
@@ -179,6 +163,4 @@ class DatasetStore:
 
     def finalize(self, tables: Mapping[str, pd.DataFrame], csv: bool) -> None:
         """Replace every table folder by one compacted part (and write CSVs and wide views)."""
-        from extractor.datasets import write_dataset
-
         write_dataset(self.out_dir, tables, csv=csv)

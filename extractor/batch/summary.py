@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from extractor.datasets import COLUMNS
+from extractor.dataset.tables import COLUMNS
 
 SLOWEST = 5
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractor.datasets import _atomic_write
+from extractor.dataset.write import atomic_write
 from rules.crossyear import agency_key
 
 logger = logging.getLogger(__name__)
@@ -206,7 +206,7 @@ def write_qa_report(out_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
     """Write ``OUT_DIR/qa_report.md`` (atomically) and return its path."""
     path = out_dir / QA_REPORT_NAME
     text = render_qa_report(qa_figures(tables))
-    _atomic_write(path, partial(_write_text, text))
+    atomic_write(path, partial(_write_text, text))
     logger.info("QA report written to %s", path)
     return path
 

@@ -1,22 +1,17 @@
-"""Dataset tables (pandas) and how they are written: Parquet always, CSV on request.
+"""Dataset tables (pandas): their columns and types, and the tables that need the whole batch.
 
-Column names and types are fixed here so that an empty table still has its schema. Each table is
-a folder of Parquet parts swapped in whole; appending and reruns are the business of
-:mod:`extractor.store`.
+Column names and types are fixed here so that an empty table still has its schema. Writing is
+:mod:`extractor.dataset.write`; appending and reruns are the business of :mod:`extractor.batch.store`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Mapping
-from functools import partial
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from extractor.crosswalk import harmonise
+from extractor.dataset.crosswalk import harmonise
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
 from rules.data import schema
 
@@ -90,17 +85,6 @@ def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
-def _atomic_write(path: Path, write: Callable[[str], object]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Add what needs the whole batch: cross-year checks (X1, X2) in ``checks``, and ``crosswalk``.
 
@@ -113,35 +97,3 @@ def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
     out["checks"] = pd.concat([checks, extra.astype(COLUMNS["checks"])], ignore_index=True).astype(COLUMNS["checks"])
     out["crosswalk"] = harmonise(tables["reports"], tables["cells"])
     return out
-
-
-def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool = False) -> list[Path]:
-    """Write every table (and the wide views) into ``out_dir`` as ``<name>.parquet/part-0.parquet``.
-
-    Each table folder is swapped in whole (see :func:`extractor.store.replace_table_dir`), so a
-    reader never sees a half-written table. Returns the paths written.
-    """
-    from extractor.store import replace_table_dir
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    everything = dict(tables) if "crosswalk" in tables else complete_tables(tables)
-    for version in ("2019", "2021"):
-        everything[f"wide_{version}"] = wide(tables["reports"], tables["cells"], version)
-    written = []
-    for name, df in everything.items():
-        path = out_dir / f"{name}.parquet"
-        replace_table_dir(path, partial(_to_parquet, df))
-        written.append(path)
-        if csv:
-            cpath = out_dir / f"{name}.csv"
-            _atomic_write(cpath, partial(_to_csv, df))
-            written.append(cpath)
-    return written
-
-
-def _to_parquet(df: pd.DataFrame, folder: Path) -> None:
-    df.to_parquet(folder / "part-0.parquet", engine="pyarrow", index=False)
-
-
-def _to_csv(df: pd.DataFrame, path: str) -> None:
-    df.to_csv(path, index=False, encoding="utf-8")

@@ -16,8 +16,8 @@ import pandas as pd
 from lxml import etree
 from lxml import html as lxml_html
 
-from extractor.encoding import decode_bytes
-from extractor.html import _declared_charset, element_for_locator
+from extractor.readers.encoding import decode_bytes
+from extractor.readers.html import _declared_charset, element_for_locator
 from rules.checks import APPLICANT_COLS, FLOW
 from rules.data import request_rows, schema, schema_keys
 

@@ -1,7 +1,7 @@
 """HTML pages as published: lxml parsing, spans, Word-exported markup, site chrome left out.
 
 The page is walked in document order. Block elements become :class:`Paragraph` blocks, data
-tables become :class:`Table` grids (spans expanded by :func:`extractor.grid.build_table`), and
+tables become :class:`Table` grids (spans expanded by :func:`extractor.readers.grid.build_table`), and
 layout tables (tables that hold other tables or long prose) are walked into instead. Navigation,
 footers, share bars and link lists are dropped before any text is collected.
 """
@@ -14,10 +14,10 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from extractor.encoding import decode_bytes
 from extractor.errors import ExtractionError
-from extractor.grid import RawCell, build_table
 from extractor.model import Block, Document, FileFormat, Paragraph, Provenance
+from extractor.readers.encoding import decode_bytes
+from extractor.readers.grid import RawCell, build_table
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([-\w.]+)""", re.I)

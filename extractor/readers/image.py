@@ -17,9 +17,9 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from extractor.errors import ExtractionError
 from extractor.model import Block, Document, FileFormat
-from extractor.ocr import DEFAULT_SETTINGS, MAX_DPI, MIN_DPI, OcrPage, OcrSettings, ocr_page, page_blocks
-from extractor.ocr_image import to_gray
-from extractor.pdf_furniture import FurnitureSettings, furniture_flags
+from extractor.readers.layout.furniture import FurnitureSettings, furniture_flags
+from extractor.readers.ocr.imaging import to_gray
+from extractor.readers.ocr.page import DEFAULT_SETTINGS, MAX_DPI, MIN_DPI, OcrPage, OcrSettings, ocr_page, page_blocks
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from dataclasses import replace
 from email.message import Message
 from pathlib import Path
 
-from extractor.encoding import decode_bytes
 from extractor.errors import ExtractionError
-from extractor.html import html_to_document
 from extractor.model import Document, FileFormat, Table
-from extractor.sniff import looks_like_mht
+from extractor.readers.encoding import decode_bytes
+from extractor.readers.html import html_to_document
+from extractor.readers.sniff import looks_like_mht
 
 __all__ = ["HTML_TABLE_METHOD", "looks_like_mht", "mark_tables", "mht_html", "read_mht"]
 

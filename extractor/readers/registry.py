@@ -1,4 +1,4 @@
-"""One registry of readers, chosen by sniffing the content (see :mod:`extractor.sniff`).
+"""One registry of readers, chosen by sniffing the content (see :mod:`extractor.readers.sniff`).
 
 A reader is a function ``(data: bytes, path: Path) -> Document``. Readers for formats whose
 optional machinery is heavy (PDF, Word, OCR) are imported lazily, on first use.
@@ -12,21 +12,21 @@ from pathlib import Path
 
 from extractor.errors import UnsupportedFormatError
 from extractor.model import Document, FileFormat
-from extractor.sniff import sniff_format
+from extractor.readers.sniff import sniff_format
 
 Reader = Callable[[bytes, Path], Document]
 
 # format -> "module:function"; imported on first use so that a text batch never loads pdfplumber.
 READERS: dict[FileFormat, str] = {
-    FileFormat.PDF: "extractor.pdf:read_pdf",
-    FileFormat.TEXT: "extractor.text:read_text",
-    FileFormat.HTML: "extractor.html:read_html",
-    FileFormat.DOCX: "extractor.docx:read_docx",
-    FileFormat.DOC: "extractor.word:read_doc",
-    FileFormat.WPS: "extractor.word:read_wps",
-    FileFormat.RTF: "extractor.word:read_rtf",
-    FileFormat.IMAGE: "extractor.image:read_image",
-    FileFormat.MHT: "extractor.mht:read_mht",
+    FileFormat.PDF: "extractor.readers.pdf.reader:read_pdf",
+    FileFormat.TEXT: "extractor.readers.text:read_text",
+    FileFormat.HTML: "extractor.readers.html:read_html",
+    FileFormat.DOCX: "extractor.readers.word.docx:read_docx",
+    FileFormat.DOC: "extractor.readers.word.convert:read_doc",
+    FileFormat.WPS: "extractor.readers.word.convert:read_wps",
+    FileFormat.RTF: "extractor.readers.word.convert:read_rtf",
+    FileFormat.IMAGE: "extractor.readers.image:read_image",
+    FileFormat.MHT: "extractor.readers.mht:read_mht",
 }
 
 _loaded: dict[FileFormat, Reader] = {}

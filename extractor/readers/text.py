@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from extractor.encoding import decode_bytes
 from extractor.errors import ExtractionError
-from extractor.grid import RawCell, build_table
 from extractor.model import Block, Document, FileFormat, Paragraph, Provenance
+from extractor.readers.encoding import decode_bytes
+from extractor.readers.grid import RawCell, build_table
 
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")

@@ -13,11 +13,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from batchutil import comparable, load, make_inputs, slow_html
-from conftest import REAL
 from extractor.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import REAL, ROOT, comparable, load, make_inputs, slow_html
 
 
 def cli(*args: str):

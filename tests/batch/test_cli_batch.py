@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import REAL
 from extractor.cli import main
+from tests.helpers import REAL, ROOT
 
 PAGE_GBK = "<html><body><p>某局2020年政府信息公开工作年度报告</p><p>一、总体情况</p><p>正文</p></body></html>"
 
@@ -114,7 +114,7 @@ def test_module_entry_point(tmp_path: Path):
         ],
         capture_output=True,
         text=True,
-        cwd=Path(__file__).parent.parent,
+        cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr
     assert "1 ok" in proc.stderr

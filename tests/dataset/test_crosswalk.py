@@ -4,13 +4,13 @@ forms, the derived （六）其他处理 sum, and the committed data dictionary.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from extractor.batch import InputFile, extract_tables
-from extractor.crosswalk import (
+from extractor.batch.plan import InputFile
+from extractor.batch.run import extract_tables
+from extractor.dataset.crosswalk import (
     COLUMNS,
     DERIVED_STATE_INCOMPLETE,
     _load_raw,
@@ -19,11 +19,10 @@ from extractor.crosswalk import (
     render_dictionary,
     validate_crosswalk,
 )
-from extractor.datasets import frame
+from extractor.dataset.tables import frame
 from rules.data import VERSIONS, schema
 from tests.conftest import REAL
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
 
 
 def test_crosswalk_data_is_consistent():
@@ -200,7 +199,9 @@ def test_a_2021_report_printing_the_single_other_row_keeps_it_harmonised():
 
 def test_data_dictionary_is_up_to_date():
     committed = (ROOT / "docs" / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
-    assert committed == render_dictionary(), "run: python -m extractor.crosswalk --dictionary docs/DATA_DICTIONARY.md"
+    assert committed == render_dictionary(), (
+        "run: python -m extractor.dataset.crosswalk --dictionary docs/DATA_DICTIONARY.md"
+    )
     for v in VERSIONS:
         for c in schema()[v]:
             assert f"`{c.key}`" in committed and c.label in committed

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractor.batch import InputFile, extract_tables
-from extractor.views import (
+from extractor.batch.plan import InputFile
+from extractor.batch.run import extract_tables
+from extractor.dataset.views import (
     NOT_PRINTED,
     check_keys,
     failing_keys,
@@ -19,8 +20,7 @@ from extractor.views import (
 )
 from tests.conftest import REAL
 from tests.fixtures.series import YearSpec, build_series
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")

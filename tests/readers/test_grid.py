@@ -1,4 +1,4 @@
-from extractor.grid import MAX_SPAN, RawCell, build_table
+from extractor.readers.grid import MAX_SPAN, RawCell, build_table
 
 
 def test_spans_are_expanded_once_and_text_stays_with_its_cell():

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from extractor.errors import ExtractionError
-from extractor.html import read_html
 from extractor.model import Paragraph, Table
-from extractor.text import read_text
+from extractor.readers.html import read_html
+from extractor.readers.text import read_text
 
 PAGE = """<html><head>{meta}<title>2020年某某局政府信息公开工作年度报告</title></head><body>
 <div class="nav"><a href="/">首页</a><a href="/a">机构</a><a href="/b">公开</a></div>

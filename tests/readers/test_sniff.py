@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from extractor.model import FileFormat
-from extractor.sniff import sniff_format
+from extractor.readers.sniff import sniff_format
 
 
 def test_content_beats_suffix():

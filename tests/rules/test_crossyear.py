@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from extractor.cli import main
-from extractor.datasets import frame
+from extractor.dataset.tables import frame
 from rules.crossyear import agency_key, crossyear_checks, reports_by_agency_year
 from tests.fixtures.series import YearSpec, build_series, series_values
 

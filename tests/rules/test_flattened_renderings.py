@@ -15,9 +15,9 @@ import pdfplumber
 import pytest
 from lxml import html as lxml_html
 
-from conftest import FIXTURES, REAL, gold_of
-from extractor.html import cell_text
 from extractor.pipeline import extract_bytes
+from extractor.readers.html import cell_text
+from tests.helpers import FIXTURES, REAL, gold_of
 
 GENERATED = FIXTURES / "generated"
 HTML_REPORTS = sorted(GENERATED.glob("*.html"))

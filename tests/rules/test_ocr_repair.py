@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 
 import pytest
 
-from extractor.registry import read_document
+from extractor.readers.registry import read_document
 from rules.checks import Check, run_checks
 from rules.repair import CONFIDENCE_REPAIRED, RepairResult, repair_ocr_cells
 from rules.report import analyse
 from rules.tables import Cell
+from tests.helpers import FIXTURES
 
-HTML = Path(__file__).parent / "fixtures" / "generated" / "form2019_grid.html"
+HTML = FIXTURES / "generated" / "form2019_grid.html"
 
 
 @cache

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from extractor.pdf_page import Ruling
+from extractor.readers.layout.primitives import Ruling
 
 log = logging.getLogger(__name__)
 

@@ -2,13 +2,13 @@
 
 Pipeline for one page (:func:`ocr_page` is the thin orchestrator):
 
-1. :mod:`extractor.ocr_image`: grey → deskew (projection profile) → binarise → rule masks → rulings.
-2. :func:`extractor.ocr_table.table_layouts`: rulings → spanned cell grids (the ruled-PDF geometry).
-3. :meth:`extractor.ocr_engine.Engine.detect`: text boxes on the deskewed page.
-4. :func:`extractor.ocr_table.split_boxes`: boxes cut at cell borders; the rest is running text.
-5. :meth:`extractor.ocr_engine.Engine.recognise`: every piece read in one batched pass.
-6. :func:`extractor.ocr_table.fill_table` builds ``method="ocr"`` tables through
-   :func:`extractor.grid.build_table`; running text is grouped into lines.
+1. :mod:`extractor.readers.ocr.imaging`: grey → deskew (projection profile) → binarise → rule masks → rulings.
+2. :func:`extractor.readers.ocr.table.table_layouts`: rulings → spanned cell grids (the ruled-PDF geometry).
+3. :meth:`extractor.readers.ocr.engine.Engine.detect`: text boxes on the deskewed page.
+4. :func:`extractor.readers.ocr.table.split_boxes`: boxes cut at cell borders; the rest is running text.
+5. :meth:`extractor.readers.ocr.engine.Engine.recognise`: every piece read in one batched pass.
+6. :func:`extractor.readers.ocr.table.fill_table` builds ``method="ocr"`` tables through
+   :func:`extractor.readers.grid.build_table`; running text is grouped into lines.
 
 Coordinates: everything is measured in pixels of the deskewed image and multiplied by ``scale`` on
 the way out — ``72 / dpi`` for a rendered PDF page (so bboxes are PDF points like the text-layer
@@ -28,10 +28,19 @@ import cv2
 import numpy as np
 
 from extractor.model import Paragraph, Provenance, Table
-from extractor.ocr_engine import engine
-from extractor.ocr_image import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate, to_gray
-from extractor.ocr_table import BBox, Piece, as_number, fill_table, group_lines, line_text, split_boxes, table_layouts
-from extractor.pdf_text import Line
+from extractor.readers.layout.lines import Line
+from extractor.readers.ocr.engine import engine
+from extractor.readers.ocr.imaging import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate, to_gray
+from extractor.readers.ocr.table import (
+    BBox,
+    Piece,
+    as_number,
+    fill_table,
+    group_lines,
+    line_text,
+    split_boxes,
+    table_layouts,
+)
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """Tables on a scanned page: ruling lines → spanned cell grid → OCR'd text boxes placed in cells.
 
-The grid comes from the rules found in the image (:mod:`extractor.ocr_image`) through the same
-geometry as ruled PDF tables (:func:`extractor.pdf_tables.find_cell_groups` and
-:func:`extractor.pdf_tables.layout_cells`): a rule segment missing between two cells is what merges
+The grid comes from the rules found in the image (:mod:`extractor.readers.ocr.imaging`) through the same
+geometry as ruled PDF tables (:func:`extractor.readers.layout.tables.find_cell_groups` and
+:func:`extractor.readers.layout.tables.layout_cells`): a rule segment missing between two cells is what merges
 them, which gives every merged cell its rowspan and colspan. The grid itself is built by
-:func:`extractor.grid.build_table`, so a merged cell's text is stored once.
+:func:`extractor.readers.grid.build_table`, so a merged cell's text is stored once.
 
 Text boxes from the detector are cut at cell borders before recognition (:func:`split_boxes`), so
 a box that runs over a rule (``0 | 0``) is read as two pieces, each in its own cell, and the rule
@@ -18,11 +18,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extractor.grid import RawCell, build_table
 from extractor.model import Provenance, Table
-from extractor.pdf_page import Ruling
-from extractor.pdf_tables import TableLayout, TableSettings, find_cell_groups, layout_cells
-from extractor.pdf_text import is_cjk, join_cell_lines
+from extractor.readers.grid import RawCell, build_table
+from extractor.readers.layout.lines import is_cjk, join_cell_lines
+from extractor.readers.layout.primitives import Ruling
+from extractor.readers.layout.tables import TableLayout, TableSettings, find_cell_groups, layout_cells
 
 log = logging.getLogger(__name__)
 

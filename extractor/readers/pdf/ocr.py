@@ -1,8 +1,8 @@
 """OCR for the PDF reader: pages with no usable text layer are rendered and read as scans.
 
-:func:`extractor.pdf.read_pdf` calls :func:`ocr_pdf_page` only for pages without a usable text layer
+:func:`extractor.readers.pdf.reader.read_pdf` calls :func:`ocr_pdf_page` only for pages without a usable text layer
 (images or ``(cid:N)``/private-use garbage), so a mixed document has only its scanned pages OCR'd. The result is the PDF
-reader's own :class:`~extractor.pdf.PageResult` with bboxes in PDF points, so furniture removal and
+reader's own :class:`~extractor.readers.pdf.result.PageResult` with bboxes in PDF points, so furniture removal and
 reading order work on OCR'd pages exactly as on text pages.
 """
 
@@ -12,9 +12,9 @@ import logging
 
 import pypdfium2 as pdfium
 
-from extractor.ocr import DEFAULT_SETTINGS, OcrSettings, ocr_page
-from extractor.pdf import PageResult
-from extractor.pdf_page import PageContent
+from extractor.readers.ocr.page import DEFAULT_SETTINGS, OcrSettings, ocr_page
+from extractor.readers.pdf.page import PageContent
+from extractor.readers.pdf.result import PageResult
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from extractor.readers.layout.primitives import Glyph, Ruling
+
 log = logging.getLogger(__name__)
 
 THIN_RULE = 2.5  # a filled bar at most this thick (points) is drawn as a rule
@@ -39,44 +41,6 @@ LOOSE_BOX_MAX_RATIO = 10.0  # a loose glyph box this many times wider than the g
 LOOSE_BOX_SLACK = 10.0  # points added to that limit: full-width ，、· are narrow ink in a wide box
 SKEW_TOLERANCE = math.radians(3)  # glyphs further than this from a right angle are watermarks
 PRIVATE_USE = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
-
-
-@dataclass(frozen=True, slots=True)
-class Glyph:
-    """One character of the text layer: its advance width across, one em from the baseline down."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    space_before: bool = False  # the text layer has a space (real or PDFium's guess) before it
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
-@dataclass(frozen=True, slots=True)
-class Ruling:
-    """A visible horizontal or vertical rule; ``x0 == x1`` or ``top == bottom``."""
-
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-    @property
-    def horizontal(self) -> bool:
-        return self.bottom - self.top <= self.x1 - self.x0
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,17 +2,17 @@
 
 Pipeline, one pass per page (:func:`read_pdf` is the thin orchestrator):
 
-1. :func:`extractor.pdf_page.read_page` reads glyphs and visible rules once, with PDFium.
-2. :func:`extractor.pdf_text.dedupe_glyphs` undoes fake bold.
-3. :func:`extractor.pdf_tables.read_tables` finds ruled tables (only on pages with rules) and
+1. :func:`extractor.readers.pdf.page.read_page` reads glyphs and visible rules once, with PDFium.
+2. :func:`extractor.readers.layout.lines.dedupe_glyphs` undoes fake bold.
+3. :func:`extractor.readers.layout.tables.read_tables` finds ruled tables (only on pages with rules) and
    builds their grids with real spans; the remaining glyphs become lines
-   (:func:`extractor.pdf_text.make_lines`).
-4. :func:`extractor.pdf_furniture.furniture_flags` drops page numbers and running headers.
+   (:func:`extractor.readers.layout.lines.make_lines`).
+4. :func:`extractor.readers.layout.furniture.furniture_flags` drops page numbers and running headers.
 5. Tables and lines are interleaved by vertical position, page by page.
 
 A table that continues on the next page is emitted as a second table, in order, with its own
 provenance; stitching follows the form's row sequence and belongs to the rules. Pages without a
-usable text layer (scans, ``(cid:N)`` garbage) are rendered and OCR'd (:mod:`extractor.ocr_pdf`);
+usable text layer (scans, ``(cid:N)`` garbage) are rendered and OCR'd (:mod:`extractor.readers.pdf.ocr`);
 only when OCR cannot read them are they reported: the whole file fails when no page has text,
 otherwise the document is ``partial`` with a warning naming the pages.
 """
@@ -30,10 +30,11 @@ import pypdfium2.raw as pdfium_c
 
 from extractor.errors import ExtractionError
 from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status, Table
-from extractor.pdf_furniture import FurnitureSettings, furniture_flags, is_page_number
-from extractor.pdf_page import PageContent, read_page
-from extractor.pdf_tables import TableSettings, TooManyRulings, read_tables
-from extractor.pdf_text import Line, dedupe_glyphs, is_cjk, make_lines
+from extractor.readers.layout.furniture import FurnitureSettings, furniture_flags, is_page_number
+from extractor.readers.layout.lines import dedupe_glyphs, is_cjk, make_lines
+from extractor.readers.layout.tables import TableSettings, TooManyRulings, read_tables
+from extractor.readers.pdf.page import PageContent, read_page
+from extractor.readers.pdf.result import PageResult
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +69,6 @@ class PdfSettings:
 
 
 DEFAULT_SETTINGS = PdfSettings()
-
-
-@dataclass(frozen=True, slots=True)
-class PageResult:
-    """One page after reading: its tables and its lines of running text."""
-
-    content: PageContent
-    tables: list[Table]
-    lines: list[Line]
-    warnings: list[str] = field(default_factory=list)
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -160,7 +151,7 @@ def _is_scan_like(content: PageContent, settings: PdfSettings) -> bool:
 
 def _ocr(page: pdfium.PdfPage, content: PageContent, settings: PdfSettings) -> PageResult | None:
     """The page read by OCR when it has no usable text layer, or looks scanned (see
-    :mod:`extractor.ocr_pdf`); None otherwise, or when OCR is not installed or finds no text (the
+    :mod:`extractor.readers.pdf.ocr`); None otherwise, or when OCR is not installed or finds no text (the
     page is then reported)."""
     if has_text(content, settings.garbage_share):
         if not _is_scan_like(content, settings):
@@ -168,7 +159,7 @@ def _ocr(page: pdfium.PdfPage, content: PageContent, settings: PdfSettings) -> P
     elif not (content.n_images or content.bad_glyphs):
         return None
     try:
-        from extractor.ocr_pdf import ocr_pdf_page
+        from extractor.readers.pdf.ocr import ocr_pdf_page
 
         result = ocr_pdf_page(page, content)
     except (ImportError, ExtractionError) as exc:

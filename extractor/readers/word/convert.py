@@ -15,11 +15,11 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from extractor.docx import docx_to_document
 from extractor.errors import ExtractionError, UnsupportedFormatError
-from extractor.libreoffice import ConversionError, ConversionSettings, convert_bytes
 from extractor.model import Document, FileFormat
-from extractor.ole import OLE2_MAGIC, has_stream, is_encrypted_ooxml, stream_start
+from extractor.readers.word.docx import docx_to_document
+from extractor.readers.word.libreoffice import ConversionError, ConversionSettings, convert_bytes
+from extractor.readers.word.ole import OLE2_MAGIC, has_stream, is_encrypted_ooxml, stream_start
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ also lets the reader check the zip before anything is decompressed or parsed.
 
 Choices:
 
-- Merged cells are expanded once, by :func:`extractor.grid.build_table`; a ``vMerge`` continuation
+- Merged cells are expanded once, by :func:`extractor.readers.grid.build_table`; a ``vMerge`` continuation
   adds a row to the cell that started the merge, ``gridBefore``/``gridAfter`` become empty cells.
 - A table nested in a cell is emitted as its own :class:`Table` block right after the table that
   holds it (depth first); the outer cell's text leaves it out.
@@ -22,7 +22,7 @@ Choices:
   or an embedded DOCX one level deep) are read and their blocks spliced in where they stand,
   with locators ``altChunk N …``; other kinds make the document ``partial`` with a warning.
 - Automatic list numbering (``一、`` headings made with Word's numbering) is rendered into the
-  text by :mod:`extractor.docx_numbering`, so a heading reads as printed.
+  text by :mod:`extractor.readers.word.numbering`, so a heading reads as printed.
 - Page headers, footers, footnotes and comments live in other parts and are not read.
 """
 
@@ -37,8 +37,14 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from extractor.docx_numbering import Numbering
-from extractor.docx_package import (
+from extractor.errors import ExtractionError
+from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status
+from extractor.readers.encoding import decode_bytes
+from extractor.readers.grid import RawCell, build_table
+from extractor.readers.html import html_to_document
+from extractor.readers.mht import HTML_TABLE_METHOD, looks_like_mht, mark_tables, mht_html
+from extractor.readers.word.numbering import Numbering
+from extractor.readers.word.package import (
     DocxError,
     DocxSettings,
     check_sizes,
@@ -49,12 +55,6 @@ from extractor.docx_package import (
     part_relationships,
     read_member,
 )
-from extractor.encoding import decode_bytes
-from extractor.errors import ExtractionError
-from extractor.grid import RawCell, build_table
-from extractor.html import html_to_document
-from extractor.mht import HTML_TABLE_METHOD, looks_like_mht, mark_tables, mht_html
-from extractor.model import Block, Document, FileFormat, Paragraph, Provenance, Status
 
 logger = logging.getLogger(__name__)
 

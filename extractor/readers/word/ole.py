@@ -1,7 +1,7 @@
 """Recognise what an OLE2 compound file (``D0 CF 11 E0``) holds, without a full OLE2 parser.
 
 An encrypted OOXML file (a password-protected DOCX) is an OLE2 file with ``EncryptionInfo`` and
-``EncryptedPackage`` streams; :mod:`extractor.sniff` calls any OLE2 file DOC, so the Word readers
+``EncryptedPackage`` streams; :mod:`extractor.readers.sniff` calls any OLE2 file DOC, so the Word readers
 ask here before handing the file to LibreOffice, which would only fail or hang on it.
 """
 

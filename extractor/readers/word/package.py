@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from lxml import etree
 
 from extractor.errors import ExtractionError
-from extractor.ole import OLE2_MAGIC, is_encrypted_ooxml
+from extractor.readers.word.ole import OLE2_MAGIC, is_encrypted_ooxml
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from extractor.model import Document, FileFormat, Paragraph, Table
-from extractor.registry import read_document
+from extractor.readers.registry import read_document
 from rules.checks import run_checks
 from rules.report import Report, analyse
 from tests.fixtures.scans.make_scans import HERE as SCANS_DIR

@@ -9,9 +9,10 @@ import cv2
 import numpy as np
 import pytest
 
-from extractor.ocr import OcrSettings
-from extractor.ocr_image import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate
-from extractor.ocr_table import Piece, as_number, group_lines, line_text, split_boxes, table_layouts
+from extractor.readers.ocr.imaging import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate
+from extractor.readers.ocr.page import OcrSettings
+from extractor.readers.ocr.table import Piece, as_number, group_lines, line_text, split_boxes, table_layouts
+from tests.helpers import FIXTURES
 
 DPI = 150
 
@@ -106,7 +107,7 @@ def test_settings_are_validated() -> None:
 
 
 def test_numbered_heading_comma_restored() -> None:
-    from extractor.ocr import _NUMBERED_HEADING
+    from extractor.readers.ocr.page import _NUMBERED_HEADING
 
     assert (
         _NUMBERED_HEADING.sub(r"\1、", "四·政府信息公开行政复议、行政诉讼情况")
@@ -118,7 +119,7 @@ def test_numbered_heading_comma_restored() -> None:
 def test_sixteen_bit_tiff_frames_keep_their_range(tmp_path: Path) -> None:
     from PIL import Image
 
-    from extractor.image import image_pages
+    from extractor.readers.image import image_pages
 
     ramp = (np.arange(200 * 300, dtype=np.uint16).reshape(200, 300) % 60000).astype(np.uint16)
     buf = io.BytesIO()
@@ -130,8 +131,8 @@ def test_sixteen_bit_tiff_frames_keep_their_range(tmp_path: Path) -> None:
 
 def test_truncated_image_is_an_extraction_error() -> None:
     from extractor.errors import ExtractionError
-    from extractor.image import image_pages
+    from extractor.readers.image import image_pages
 
-    data = (Path(__file__).parent / "fixtures" / "scans" / "form2019_grid_p2_150.png").read_bytes()
+    data = (FIXTURES / "scans" / "form2019_grid_p2_150.png").read_bytes()
     with pytest.raises(ExtractionError, match="image"):
         image_pages(data[: len(data) // 3])

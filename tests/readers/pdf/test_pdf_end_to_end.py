@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from extractor.pdf import read_pdf
 from extractor.pipeline import extract_file
+from extractor.readers.pdf.reader import read_pdf
 from rules.report import Report, analyse
 from tests.fixtures.pdfsynth import rasterise
+from tests.helpers import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "real" / "001_huaian_hongze_2023.pdf"
 GENERATED = sorted((FIXTURES / "generated").glob("*.pdf"))
 
@@ -90,7 +90,7 @@ def _hostile(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 
 @pytest.mark.slow
 def test_pipeline_reads_a_scanned_pdf_by_ocr(tmp_path: Path) -> None:
-    """A scan is not a bad PDF any more: its page is OCR'd (extractor/ocr_pdf.py)."""
+    """A scan is not a bad PDF any more: its page is OCR'd (extractor/readers/pdf/ocr.py)."""
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(rasterise(REAL.read_bytes(), [0]))
     ext = extract_file(scan)

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from extractor.model import Document, Status, Table
-from extractor.pdf import read_pdf
+from extractor.readers.pdf.reader import read_pdf
+from tests.helpers import FIXTURES
 
-GENERATED = Path(__file__).parent / "fixtures" / "generated"
+GENERATED = FIXTURES / "generated"
 PDFS = sorted(GENERATED.glob("*.pdf"))
 NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 

@@ -9,11 +9,11 @@ import pytest
 
 from extractor.errors import ExtractionError, UnsupportedFormatError
 from extractor.model import Status
-from extractor.pdf import read_pdf
-from extractor.registry import read_document
+from extractor.readers.pdf.reader import read_pdf
+from extractor.readers.registry import read_document
 from tests.fixtures.pdfsynth import concat, rasterise
+from tests.helpers import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "real" / "001_huaian_hongze_2023.pdf"
 ENCRYPTED = FIXTURES / "pdf" / "encrypted_user_password.pdf"
 OWNER_ONLY = FIXTURES / "pdf" / "encrypted_owner_only.pdf"

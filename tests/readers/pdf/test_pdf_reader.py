@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
-from extractor.pdf import read_pdf
-from extractor.registry import read_document
+from extractor.readers.pdf.reader import read_pdf
+from extractor.readers.registry import read_document
+from tests.helpers import FIXTURES
 
-REAL = Path(__file__).parent / "fixtures" / "real" / "001_huaian_hongze_2023.pdf"
+REAL = FIXTURES / "real" / "001_huaian_hongze_2023.pdf"
 
 
 @pytest.fixture(scope="module")

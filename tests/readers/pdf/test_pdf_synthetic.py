@@ -9,8 +9,8 @@ import pytest
 
 from extractor.errors import ExtractionError
 from extractor.model import Document, Status, Table
-from extractor.pdf import read_pdf
-from extractor.pdf_page import read_page
+from extractor.readers.pdf.page import read_page
+from extractor.readers.pdf.reader import read_pdf
 from tests.fixtures.pdfsynth import PageSpec, build_pdf
 
 N_PAGES = 3

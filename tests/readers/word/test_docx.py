@@ -16,10 +16,10 @@ from pathlib import Path
 import docx as python_docx
 import pytest
 
-from extractor.docx import DocxError, DocxSettings, docx_to_document
 from extractor.errors import ExtractionError
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
-from extractor.word import CACHE_ENV
+from extractor.readers.word.convert import CACHE_ENV
+from extractor.readers.word.docx import DocxError, DocxSettings, docx_to_document
 from tests.fixtures.generator.form import outcome_groups
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, Fixture
 from tests.fixtures.generator.render import (
@@ -442,7 +442,7 @@ def test_reading_generated_docx_is_fast(benchmark_budget_s: float = 0.5) -> None
 def test_reader_is_registered_and_used_for_docx_content(tmp_path: Path) -> None:
     path = tmp_path / "report.bin"
     path.write_bytes((OUT_DIR / "form2019_grid.docx").read_bytes())
-    from extractor.registry import read_document
+    from extractor.readers.registry import read_document
 
     doc = read_document(path)
     assert doc.file_format is FileFormat.DOCX and len(doc.tables) == 3
@@ -486,7 +486,7 @@ def test_headings_numbered_by_word_lists_read_as_printed() -> None:
     ],
 )
 def test_number_formats(n: int, fmt: str, printed: str) -> None:
-    from extractor.docx_numbering import format_number
+    from extractor.readers.word.numbering import format_number
 
     assert format_number(n, fmt) == printed
 

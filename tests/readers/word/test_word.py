@@ -12,10 +12,16 @@ from pathlib import Path
 import pytest
 
 from extractor.errors import DependencyMissingError, ExtractionError, UnsupportedFormatError
-from extractor.libreoffice import ConversionError, ConversionSettings, convert_bytes, convert_file, find_soffice
 from extractor.model import Document, FileFormat, Status
-from extractor.sniff import sniff_format
-from extractor.word import CACHE_ENV, read_doc, read_wps
+from extractor.readers.sniff import sniff_format
+from extractor.readers.word.convert import CACHE_ENV, read_doc, read_wps
+from extractor.readers.word.libreoffice import (
+    ConversionError,
+    ConversionSettings,
+    convert_bytes,
+    convert_file,
+    find_soffice,
+)
 from tests.fixtures.generator.damaged import RTF_CELLS, RTF_TITLE
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR
 from tests.fixtures.reading import read_fixture, session_conversion_cache

@@ -14,8 +14,8 @@ import pytest
 
 from extractor.model import FileFormat
 from extractor.pipeline import Extraction, extract_file
-from extractor.registry import READERS
-from extractor.word import CACHE_ENV
+from extractor.readers.registry import READERS
+from extractor.readers.word.convert import CACHE_ENV
 from tests.fixtures.generator.damaged import web_archive
 from tests.fixtures.generator.form import APPLICANT_COLS, REVIEW_GROUPS, outcome_row_keys
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, Fixture

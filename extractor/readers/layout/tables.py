@@ -2,9 +2,9 @@
 
 The geometry follows pdfplumber's pipeline (``merge_edges`` → ``edges_to_intersections`` →
 ``intersections_to_cells`` → ``cells_to_tables``), fed with the page's *visible* rules only (see
-:mod:`extractor.pdf_page`). Each table's cells are then placed on the grid formed by the table's
+:mod:`extractor.readers.pdf.page`). Each table's cells are then placed on the grid formed by the table's
 distinct cell edges, which gives every merged cell its rowspan and colspan; the grid itself is
-built by :func:`extractor.grid.build_table`, so a merged cell's text is stored once.
+built by :func:`extractor.readers.grid.build_table`, so a merged cell's text is stored once.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
-from extractor.grid import RawCell, build_table
 from extractor.model import Provenance, Table
-from extractor.pdf_page import Glyph, Ruling
-from extractor.pdf_text import join_cell_lines, make_lines
+from extractor.readers.grid import RawCell, build_table
+from extractor.readers.layout.lines import join_cell_lines, make_lines
+from extractor.readers.layout.primitives import Glyph, Ruling
 
 log = logging.getLogger(__name__)
 

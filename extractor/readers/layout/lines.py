@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from extractor.pdf_page import Glyph
+from extractor.readers.layout.primitives import Glyph
 
 DUPLICATE_TOLERANCE = 1.5  # points: a same-text glyph this close to another is a fake-bold overprint
 LINE_OVERLAP = 0.5  # share of the smaller glyph's height that must overlap a line to join it

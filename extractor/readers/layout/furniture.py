@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extractor.pdf_text import Line
+from extractor.readers.layout.lines import Line
 
 MARGIN_BAND = 0.12  # share of the page height at top and bottom where furniture lives
 REPEAT_SHARE = 0.6  # a margin line repeated on this share of pages is a running header/footer

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.pdf import PdfSettings
-from extractor.pdf_furniture import FurnitureSettings, furniture_flags, is_page_number
-from extractor.pdf_page import Glyph, Ruling, is_garbage_char
-from extractor.pdf_tables import TableSettings, close_open_ends, layout_cells, rulings_to_edges
-from extractor.pdf_text import clean_spaces, dedupe_glyphs, join_cell_lines, make_lines
+from extractor.readers.layout.furniture import FurnitureSettings, furniture_flags, is_page_number
+from extractor.readers.layout.lines import clean_spaces, dedupe_glyphs, join_cell_lines, make_lines
+from extractor.readers.layout.primitives import Glyph, Ruling
+from extractor.readers.layout.tables import TableSettings, close_open_ends, layout_cells, rulings_to_edges
+from extractor.readers.pdf.page import is_garbage_char
+from extractor.readers.pdf.reader import PdfSettings
 
 
 @pytest.mark.parametrize(
