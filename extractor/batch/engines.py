@@ -82,9 +82,9 @@ def init_worker(memory_mb: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def extract_task(path: str, source: str) -> Extraction:
+def extract_task(path: str, source: str, root: str | None = None) -> Extraction:
     """What a worker runs for one document (module-level so that it pickles)."""
-    return extract_file(Path(path), source)
+    return extract_file(Path(path), source, root or None)
 
 
 def _timed_out(task: Task, limits: Limits) -> Extraction:
@@ -93,6 +93,8 @@ def _timed_out(task: Task, limits: Limits) -> Extraction:
         f"stopped after {limits.timeout:g} s: the document took longer than the time limit "
         "(raise it with --timeout if the file is genuinely large)",
         task.report_id,
+        seconds=limits.timeout,  # it ran at least that long
+        root=task.root or None,
     )
 
 
@@ -101,7 +103,12 @@ def _died(task: Task, exc: BaseException, limits: Limits) -> Extraction:
     hint = (
         f"; it probably exceeded the memory limit of {limits.memory_mb} MB (--memory-limit)" if limits.memory_mb else ""
     )
-    return failed(task.source, f"the process reading this document died (exit code {code}){hint}", task.report_id)
+    return failed(
+        task.source,
+        f"the process reading this document died (exit code {code}){hint}",
+        task.report_id,
+        root=task.root or None,
+    )
 
 
 def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extraction]:
@@ -113,7 +120,7 @@ def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extr
         max_workers=workers, initializer=init_worker, initargs=(limits.memory_mb,), context=context
     ) as pool:
         futures: dict[Future[Extraction], Task] = {
-            pool.schedule(extract_task, args=(t.path, t.source), timeout=limits.timeout): t for t in tasks
+            pool.schedule(extract_task, args=(t.path, t.source, t.root), timeout=limits.timeout): t for t in tasks
         }
         for fut in as_completed(futures):
             task = futures[fut]
@@ -124,10 +131,20 @@ def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extr
             except ProcessExpired as exc:
                 yield _died(task, exc, limits)
             except MemoryError:
-                yield failed(task.source, "the document needs more memory than the limit allows", task.report_id)
+                yield failed(
+                    task.source,
+                    "the document needs more memory than the limit allows",
+                    task.report_id,
+                    root=task.root or None,
+                )
             except Exception as exc:  # the pipeline catches its own errors; this is the pool's
                 logger.exception("worker failure on %s", task.source)
-                yield failed(task.source, f"internal error in the worker ({type(exc).__name__}: {exc})", task.report_id)
+                yield failed(
+                    task.source,
+                    f"internal error in the worker ({type(exc).__name__}: {exc})",
+                    task.report_id,
+                    root=task.root or None,
+                )
 
 
 def _dask(tasks: Sequence[Task], scheduler: str) -> Iterator[Extraction]:
@@ -138,14 +155,21 @@ def _dask(tasks: Sequence[Task], scheduler: str) -> Iterator[Extraction]:
     from distributed import as_completed as dask_completed
 
     with Client(scheduler) as client:
-        futures = client.map(extract_task, [t.path for t in tasks], [t.source for t in tasks], pure=False)
+        futures = client.map(
+            extract_task, [t.path for t in tasks], [t.source for t in tasks], [t.root for t in tasks], pure=False
+        )
         by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         for fut in dask_completed(futures):
             task = by_key[fut.key]
             try:
                 yield fut.result()
             except Exception as exc:
-                yield failed(task.source, f"the Dask task failed ({type(exc).__name__}: {exc})", task.report_id)
+                yield failed(
+                    task.source,
+                    f"the Dask task failed ({type(exc).__name__}: {exc})",
+                    task.report_id,
+                    root=task.root or None,
+                )
 
 
 def run_tasks(
@@ -158,7 +182,7 @@ def run_tasks(
         assert scheduler is not None
         return _dask(tasks, scheduler)
     if workers == 0:
-        return (extract_task(t.path, t.source) for t in tasks)
+        return (extract_task(t.path, t.source, t.root) for t in tasks)
     return _local(tasks, min(workers, len(tasks)) or 1, limits)
 
 

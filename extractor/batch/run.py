@@ -97,7 +97,7 @@ def run_batch(
     for ext in run_tasks(plan.tasks, settings.engine, settings.workers, settings.limits, settings.scheduler):
         take(ext)
         for dup in plan.later_duplicates.get(ext.report["report_id"], []):
-            take(duplicate_row(ext.report, dup.source))
+            take(duplicate_row(ext.report, dup))
     store.append(buffer)
     result.seconds = time.perf_counter() - t0
     return result
@@ -113,5 +113,5 @@ def extract_tables(files: Iterable[InputFile]) -> dict[str, pd.DataFrame]:
     for ext in run_tasks(plan.tasks, "local", 0, Limits()):
         result.extractions.append(ext)
         for dup in plan.later_duplicates.get(ext.report["report_id"], []):
-            result.extractions.append(duplicate_row(ext.report, dup.source))
+            result.extractions.append(duplicate_row(ext.report, dup))
     return result.tables()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from extractor.batch.plan import location
 from extractor.dataset.tables import COLUMNS, TABLES, frame
 from extractor.dataset.write import write_dataset
 from extractor.pipeline import Extraction
@@ -107,7 +108,8 @@ class DatasetStore:
             empty = frame(name, [])
             empty[_ORDER] = pd.Series(dtype="object")
             return empty
-        return pd.concat(frames, ignore_index=True)
+        # parts written by an older version may lack newer columns
+        return pd.concat(frames, ignore_index=True).reindex(columns=[*COLUMNS[name], _ORDER])
 
     def reports(self) -> pd.DataFrame:
         """Every committed reports row (all chunks, superseded ones included)."""
@@ -137,8 +139,9 @@ class DatasetStore:
         """All tables with superseded rows removed: the latest row per source, and for each extracted
         document the rows of the chunk that extracted it last."""
         reports = self._read_parts("reports")
-        reports = reports.sort_values(_ORDER, kind="stable").drop_duplicates("source", keep="last")
-        reports = reports.sort_values(["source"], kind="stable").reset_index(drop=True)
+        reports["_where"] = [location(r, s) for r, s in zip(reports["root"], reports["source"], strict=True)]
+        reports = reports.sort_values(_ORDER, kind="stable").drop_duplicates("_where", keep="last")
+        reports = reports.sort_values(["root", "source"], kind="stable").drop(columns=["_where"]).reset_index(drop=True)
         # which chunk holds the live rows of each extracted document
         chunks = self._reports_chunks()
         live = reports[reports["duplicate_of"].isna() & reports["report_id"].notna()]

@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 COLUMNS: dict[str, dict[str, str]] = {
     "reports": {
         "report_id": "string",
+        "content_id": "string",
         "source": "string",
+        "root": "string",
         "file_format": "string",
         "status": "string",
         "error": "string",
