@@ -14,7 +14,7 @@ from extractor.batch.engines import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, 
 from extractor.batch.plan import InputFile, walk_inputs
 from extractor.batch.run import BatchSettings, run_batch
 from extractor.batch.store import DatasetStore
-from extractor.batch.summary import flag_same_agency_year, run_summary
+from extractor.batch.summary import run_summary
 from extractor.dataset.qa import write_qa_report
 from extractor.dataset.tables import complete_tables
 from extractor.pipeline import Extraction
@@ -166,7 +166,7 @@ def extract(
         result = run_batch(files, store, settings, on_done=progress, on_planned=progress.planned)
     finally:
         progress.close()
-    tables = complete_tables(flag_same_agency_year(store.compacted_tables()))
+    tables = complete_tables(store.compacted_tables())
     store.finalize(tables, csv=also_csv)
     write_qa_report(out_dir, tables)
     if not quiet:

@@ -55,7 +55,7 @@ UNREAD_PREFIX = "unread-"
 class InputFile:
     path: Path
     source: str  # below root, POSIX
-    root: str  # absolute POSIX path of the input root
+    root: str = ""  # absolute POSIX path of the input root ("" when the caller gives none)
 
     @property
     def location(self) -> str:

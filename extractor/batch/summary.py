@@ -9,34 +9,6 @@ from extractor.dataset.tables import COLUMNS
 SLOWEST = 5
 
 
-def flag_same_agency_year(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Add a ``same_agency_year`` warning to each of two or more different documents that name the
-    same agency and year (a re-published report, or a mislabelled one)."""
-    reports = tables["reports"]
-    live = reports[reports["duplicate_of"].isna() & reports["agency"].notna() & reports["report_year"].notna()]
-    live = live[live["status"] != "failed"]
-    rows = []
-    for (agency, year), group in live.groupby(["agency", "report_year"]):
-        ids = group["report_id"].unique()
-        if len(ids) < 2:
-            continue
-        names = ", ".join(sorted(group["source"]))
-        for rid in ids:
-            rows.append(
-                {
-                    "report_id": rid,
-                    "kind": "same_agency_year",
-                    "message": f"{len(ids)} different documents report on {agency} {year}: {names}",
-                }
-            )
-    if not rows:
-        return tables
-    out = dict(tables)
-    kept = out["warnings"][out["warnings"]["kind"] != "same_agency_year"]
-    out["warnings"] = pd.concat([kept, pd.DataFrame(rows)], ignore_index=True).astype(COLUMNS["warnings"])
-    return out
-
-
 def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, seconds: float) -> str:
     """A short plain-text summary of the dataset after a run."""
     reports, checks = tables["reports"], tables["checks"]

@@ -12,8 +12,18 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from extractor.dataset.crosswalk import harmonise
+from extractor.dataset.panel import (
+    DERIVED_TOTAL,
+    SAME_AGENCY_YEAR,
+    add_agencies,
+    choose_preferred,
+    derive_totals,
+    derived_total_warnings,
+    same_agency_year_warnings,
+    with_panel_columns,
+)
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
-from rules.data import schema
+from rules.data import VERSIONS, schema
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +37,22 @@ COLUMNS: dict[str, dict[str, str]] = {
         "status": "string",
         "error": "string",
         "agency": "string",
+        # who reported (rules/agency.py), filled by complete_tables
+        "agency_name": "string",
+        "province": "string",
+        "prefecture": "string",
+        "county": "string",
+        "division_code": "string",
+        "level": "string",
+        "agency_key": "string",
+        "agency_note": "string",
         "report_year": "Int64",
         "format_version": "string",
         "publish_date": "string",
         "duplicate_of": "string",
+        # one report per agency_key and year (extractor/dataset/panel.py), filled by complete_tables
+        "preferred": "boolean",
+        "preferred_reason": "string",
         "n_pages": "Int64",
         "n_cells": "Int64",
         "n_bytes": "Int64",
@@ -73,29 +95,91 @@ def frame(name: str, rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     return df.astype(cols)
 
 
-def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> pd.DataFrame:
-    """One row per report of ``version``, one column per canonical key (form order)."""
+WIDE_META = (
+    "report_id",
+    "content_id",
+    "source",
+    "root",
+    "agency",
+    "agency_key",
+    "province",
+    "prefecture",
+    "county",
+    "division_code",
+    "level",
+    "report_year",
+    "format_version",
+    "status",
+    "preferred",
+    "duplicate_of",
+)
+COUNT_UNITS = frozenset({"件", "项"})
+ABSENT = "absent"  # the report does not print the cell (no row in ``cells``)
+
+
+def wide_keys(cells: pd.DataFrame, version: str) -> list[str]:
+    """The form's keys in form order, then any other key a report of this form prints (the 2021
+    hybrid report's single （六）其他处理 row, under the 2019 keys ``requests.other.<col>``)."""
     keys = [c.key for c in schema()[version]]
-    meta = reports.loc[
-        (reports["format_version"] == version) & reports["duplicate_of"].isna(),
-        ["report_id", "source", "agency", "report_year"],
-    ]
-    mine = cells[cells["report_id"].isin(meta["report_id"]) & cells["key"].isin(keys)]
+    known = set(keys)
+    extra = sorted(set(cells["key"].dropna().astype(str)) - known)
+    return keys + extra
+
+
+def _value_dtype(key: str, values: pd.Series) -> str:
+    units = {c.key: c.unit for v in schema().values() for c in v}
+    whole = values.dropna().apply(float.is_integer).all()
+    return "Int64" if units.get(key, "件") in COUNT_UNITS and whole else "Float64"
+
+
+def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per report of ``version`` (duplicates too, with the cells of the document they
+    copy), one column per key: values (nullable ints for counts) and, beside, their states
+    (number, blank, dash, text, or ``absent`` where the report does not print the cell)."""
+    meta = reports.loc[reports["format_version"] == version, [c for c in WIDE_META if c in reports]].copy()
+    meta["_cells_of"] = meta["duplicate_of"].fillna(meta["report_id"])
+    mine = cells[cells["report_id"].isin(meta["_cells_of"])]
+    keys = wide_keys(mine, version)
+    mine = mine[mine["key"].isin(keys)]
     values = mine.pivot_table(index="report_id", columns="key", values="value", aggfunc="first", dropna=False)
-    values = values.reindex(columns=keys)
-    out = meta.merge(values, left_on="report_id", right_index=True, how="left")
-    return out.reset_index(drop=True)
+    states = mine.pivot_table(index="report_id", columns="key", values="state", aggfunc="first", dropna=False)
+    values = values.reindex(columns=keys, index=meta["_cells_of"].unique())
+    states = states.reindex(columns=keys, index=meta["_cells_of"].unique())
+    values = values.astype({k: _value_dtype(k, values[k]) for k in keys})
+    states = states.astype(object).fillna(ABSENT).astype("string")
+    out = meta.merge(values, left_on="_cells_of", right_index=True, how="left")
+    st = meta.merge(states, left_on="_cells_of", right_index=True, how="left")
+    drop = ["_cells_of"]
+    return out.drop(columns=drop).reset_index(drop=True), st.drop(columns=drop).reset_index(drop=True)
 
 
 def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Add what needs the whole batch: cross-year checks (X1, X2) in ``checks``, and ``crosswalk``.
+    """Add what needs the whole batch: the agency columns and ``preferred`` in ``reports``,
+    cross-year checks (X0–X2) in ``checks``, ``same_agency_year`` and ``derived_total`` warnings,
+    and ``crosswalk`` (with derived totals, agency_key and preferred).
 
-    Idempotent: cross-year rows already in ``checks`` (from an earlier run) are recomputed.
+    Idempotent: rows an earlier run added (cross-year checks, those warnings) are recomputed.
     """
     out = dict(tables)
+    reports = add_agencies(tables["reports"])
+    reports = choose_preferred(reports, tables["checks"], tables["cells"])
+    out["reports"] = reports.astype(COLUMNS["reports"])
     checks = tables["checks"]
     checks = checks[~checks["rule"].isin(CROSSYEAR_RULES)]
-    extra = crossyear_checks(tables["reports"], tables["cells"])
+    extra = crossyear_checks(reports, tables["cells"])
     out["checks"] = pd.concat([checks, extra.astype(COLUMNS["checks"])], ignore_index=True).astype(COLUMNS["checks"])
-    out["crosswalk"] = harmonise(tables["reports"], tables["cells"])
+    crosswalk = with_panel_columns(derive_totals(harmonise(reports, tables["cells"])), reports)
+    out["crosswalk"] = crosswalk
+    warnings = tables["warnings"]
+    warnings = warnings[~warnings["kind"].isin((SAME_AGENCY_YEAR, DERIVED_TOTAL))]
+    new = [same_agency_year_warnings(reports), derived_total_warnings(crosswalk)]
+    out["warnings"] = pd.concat([warnings, *new], ignore_index=True).astype(COLUMNS["warnings"])
+    return out
+
+
+def wide_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``wide_<version>`` (values) and ``wide_<version>_state`` (what each cell printed) per form."""
+    out: dict[str, pd.DataFrame] = {}
+    for version in VERSIONS:
+        out[f"wide_{version}"], out[f"wide_{version}_state"] = wide(tables["reports"], tables["cells"], version)
     return out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractor.dataset.tables import complete_tables, wide
+from extractor.dataset.tables import complete_tables, wide_tables
 
 
 def atomic_write(path: Path, write: Callable[[str], object]) -> None:
@@ -51,8 +51,7 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     everything = dict(tables) if "crosswalk" in tables else complete_tables(tables)
-    for version in ("2019", "2021"):
-        everything[f"wide_{version}"] = wide(tables["reports"], tables["cells"], version)
+    everything.update(wide_tables(everything))
     written = []
     for name, df in everything.items():
         path = out_dir / f"{name}.parquet"

@@ -69,9 +69,16 @@ def test_batch_rows_and_statuses(batch_dir: Path, tmp_path: Path):
     assert cells.groupby(["report_id", "key"]).size().max() == 1
     assert (out / "cells.csv").exists() and (out / "wide_2019.parquet").exists()
     wide = pd.read_parquet(out / "wide_2019.parquet")
-    assert len(wide) == 4  # 000, 004 (once: its copy is a duplicate), the truncated and the GBK page
+    # 000, 004 and its copy, the truncated and the GBK page; one report per agency and year is
+    # preferred: not the copy, nor the truncated page of the same agency and year
+    assert len(wide) == 5 and wide["preferred"].sum() == 3
+    trunc = by["truncated.html"]
+    assert not trunc["preferred"]
+    assert trunc["preferred_reason"] == f"{by['copy_of_004.htm']['report_id']} (copy_of_004.htm) is preferred: more cells read"
     wide.index = [Path(s).name for s in wide["source"]]
     assert wide.loc["copy_of_004.htm", "requests.new_received.natural_person"] == 821
+    assert wide.loc["004.html", "requests.new_received.natural_person"] == 821  # the duplicate's cells
+    assert not wide.loc["004.html", "preferred"] and wide.loc["004.html", "duplicate_of"]
     assert "3 failed" in res.output or "3 failed" in (res.stderr if res.stderr_bytes else "")
 
 

@@ -73,7 +73,7 @@ def test_pass_rate_per_rule(batch):
     out, sec, _ = batch
     checks = pd.read_parquet(out / "checks.parquet")
     rows = {r["rule"]: r for r in sec["Pass rate per rule"]}
-    assert set(rows) == set(checks["rule"]) == {"R1", "R2", "R3", "R4", "X1", "X2"}
+    assert set(rows) == set(checks["rule"]) == {"R1", "R2", "R3", "R4", "X0", "X1", "X2"}
     for rule, grp in checks.groupby("rule"):
         passed = int((grp["passed"] == True).sum())  # noqa: E712
         failed = int((grp["passed"] == False).sum())  # noqa: E712

@@ -145,7 +145,7 @@ def _cells(rows: list[tuple[str, str, float | None]]) -> pd.DataFrame:
 
 
 def test_agency_names_match_across_spacing_and_width():
-    assert agency_key(" 平潭综合实验区 ") == agency_key("平潭 综合实验区") == "平潭综合实验区"
+    assert agency_key(" 平潭综合实验区 ") == agency_key("平潭 综合实验区") == "平潭综合实验区:政府"
     assert agency_key("ＡＢ局") == "AB局" and agency_key(None) is None and agency_key("  ") is None
 
 
