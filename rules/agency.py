@@ -53,7 +53,16 @@ DEPARTMENT_OF = {
     Level.PREFECTURE: Level.PREFECTURE_DEPARTMENT,
     Level.COUNTY: Level.COUNTY_DEPARTMENT,
 }
-AGENCY_FIELDS = ("agency_name", "province", "prefecture", "county", "division_code", "level", "agency_key", "agency_note")
+AGENCY_FIELDS = (
+    "agency_name",
+    "province",
+    "prefecture",
+    "county",
+    "division_code",
+    "level",
+    "agency_key",
+    "agency_note",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from extractor.dataset.tables import COLUMNS
-
 SLOWEST = 5
 
 

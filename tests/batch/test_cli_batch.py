@@ -74,7 +74,10 @@ def test_batch_rows_and_statuses(batch_dir: Path, tmp_path: Path):
     assert len(wide) == 5 and wide["preferred"].sum() == 3
     trunc = by["truncated.html"]
     assert not trunc["preferred"]
-    assert trunc["preferred_reason"] == f"{by['copy_of_004.htm']['report_id']} (copy_of_004.htm) is preferred: more cells read"
+    assert (
+        trunc["preferred_reason"]
+        == f"{by['copy_of_004.htm']['report_id']} (copy_of_004.htm) is preferred: more cells read"
+    )
     wide.index = [Path(s).name for s in wide["source"]]
     assert wide.loc["copy_of_004.htm", "requests.new_received.natural_person"] == 821
     assert wide.loc["004.html", "requests.new_received.natural_person"] == 821  # the duplicate's cells
