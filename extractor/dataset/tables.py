@@ -117,13 +117,21 @@ COUNT_UNITS = frozenset({"件", "项"})
 ABSENT = "absent"  # the report does not print the cell (no row in ``cells``)
 
 
+HYBRID_ROW = "requests.other."  # the 2019 form's single （六）其他处理 row, printed by some 2021 reports
+
+
 def wide_keys(cells: pd.DataFrame, version: str) -> list[str]:
-    """The form's keys in form order, then any other key a report of this form prints (the 2021
-    hybrid report's single （六）其他处理 row, under the 2019 keys ``requests.other.<col>``)."""
+    """The form's keys in form order; for the 2021 form also the hybrid report's single
+    （六）其他处理 row (under the 2019 keys ``requests.other.<col>``), and any other key a report of
+    this form prints, in the order of the form that has it."""
     keys = [c.key for c in schema()[version]]
+    every = [c.key for v in VERSIONS for c in schema()[v]]
+    if version == "2021":
+        keys += [k for k in (c.key for c in schema()["2019"]) if k.startswith(HYBRID_ROW) and k not in keys]
     known = set(keys)
-    extra = sorted(set(cells["key"].dropna().astype(str)) - known)
-    return keys + extra
+    extra = set(cells["key"].dropna().astype(str)) - known
+    rank = {k: i for i, k in enumerate(every)}
+    return keys + sorted(extra, key=lambda k: (rank.get(k, len(rank)), k))
 
 
 def _value_dtype(key: str, values: pd.Series) -> str:
