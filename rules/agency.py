@@ -230,4 +230,9 @@ def agency_key(name: object) -> str | None:
     """The key that one agency's reports share across years and name variants (None without a name)."""
     if _blank(name):
         return None
-    return resolve_agencies([name])[str(name)].agency_key
+    return _key_of(str(name))
+
+
+@cache
+def _key_of(name: str) -> str:
+    return resolve_agencies([name])[name].agency_key

@@ -142,6 +142,11 @@ def page_footer_markers() -> tuple[str, ...]:
 
 
 @cache
+def publish_date_labels() -> tuple[str, ...]:
+    return tuple(_toml("sections.toml")["publish_date"]["labels"])
+
+
+@cache
 def value_words() -> ValueWords:
     raw = _toml("values.toml")
     return ValueWords(

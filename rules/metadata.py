@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rules.data import publish_date_labels
 from rules.normalize import close_cjk_gaps, nfkc, squash
 
 _TITLE = re.compile(
@@ -141,6 +142,21 @@ def publish_date(tail_lines: Sequence[str]) -> date | None:
         d = _signature_date(s)
         if d:
             return d
+    return None
+
+
+def labelled_date(head_lines: Sequence[str]) -> date | None:
+    """A date printed after a label such as 发布日期： near the title."""
+    for line in head_lines:
+        s = squash(nfkc(line))
+        for label in publish_date_labels():
+            at = s.find(label)
+            if at < 0:
+                continue
+            rest = s[at + len(label) :].lstrip(":：")
+            found = _date_match(rest)
+            if found and found[1].start() == 0:
+                return found[0]
     return None
 
 

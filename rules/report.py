@@ -33,6 +33,11 @@ GRID_METHOD = {
 }
 HEAD_BLOCKS = 12
 YUAN_HEADER_WORDS = ("单位:元", "单位：元", "(元)", "（元）")
+PROSE_ONLY = "no table of the standard form was found: the report gives its figures in prose only (no cells)"
+NOT_A_REPORT = (
+    "this does not look like an annual report: no standard section heading, no report year and no table "
+    "of the form were found; check that the file is the report and not a notice or an index page"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +117,8 @@ def analyse(doc: Document) -> Report:
     report.agency = (title.agency if title else None) or metadata.signature_agency(tail)
     body = section_text(lay, secs[1]) if 1 in secs else lay.text
     report.report_year = metadata.report_year(title, body)
-    report.publish_date = metadata.publish_date(tail) if found and found[-1].number >= 5 else None
+    signed = metadata.publish_date(tail) if found and found[-1].number >= 5 else None
+    report.publish_date = signed or metadata.labelled_date(head)
     report.format_version = detect_version(labels, report.report_year, bool(found))
 
     version = report.format_version
@@ -129,12 +135,27 @@ def analyse(doc: Document) -> Report:
         for res in results:
             report.cells.extend(res.cells)
             report.warnings.extend(res.warnings)
-            report.unmapped_labels.extend(res.unmapped)
+            if res.cells:  # where nothing of a table was mapped, the "labels" are sentences, not a table's
+                report.unmapped_labels.extend(res.unmapped)
         values = {c.key: c.value for c in report.cells}
-        report.checks = run_checks(values, version)
+        report.checks = run_checks(values, version, {c.key: c.state for c in report.cells})
         fixed = repair_ocr_cells(report.cells, report.checks, version)  # changes OCR'd cells only
         report.cells, report.checks = fixed.cells, fixed.checks
         report.warnings.extend(fixed.warnings)
     if not found:
         report.warnings.append("no standard section heading (一、总体情况 … 六、其他需要报告的事项) was found")
+    _judge_emptiness(report, bool(found))
     return report
+
+
+def _judge_emptiness(report: Report, has_sections: bool) -> None:
+    """A file with nothing of the form is not ``ok``: a prose-only report is partial, a file with no
+    section, no year and no table is not a report at all."""
+    if report.cells or report.status is not Status.OK:
+        return
+    if report.format_version in ("2019", "2021"):
+        report.status = Status.PARTIAL
+        report.warnings.insert(0, PROSE_ONLY)
+    elif report.format_version is None and not has_sections:
+        report.status = Status.FAILED
+        report.warnings.insert(0, NOT_A_REPORT)

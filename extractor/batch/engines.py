@@ -16,7 +16,7 @@ from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -147,14 +147,24 @@ def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extr
                 )
 
 
-def _dask(tasks: Sequence[Task], scheduler: str) -> Iterator[Extraction]:
+def _dask_client(scheduler: str | None, workers: int) -> Any:
+    """A client of the cluster at ``scheduler``, or — Dask's own convention when no address is
+    given — of a local cluster started for this run (``workers`` processes, one thread each)."""
+    from distributed import Client
+
+    if scheduler:
+        return Client(scheduler)
+    logger.info("no --scheduler: starting a local Dask cluster of %d worker processes", workers)
+    return Client(n_workers=max(workers, 1), threads_per_worker=1, processes=True, dashboard_address=":0")
+
+
+def _dask(tasks: Sequence[Task], scheduler: str | None, workers: int) -> Iterator[Extraction]:
     """Documents as tasks on a Dask cluster. Dask's worker processes are daemons and may not start
     children, so documents run in the worker itself: the cluster's own memory limits (the nanny
     restarts a worker over its ``memory_limit``) stand in for ours, and no time limit is enforced."""
-    from distributed import Client
     from distributed import as_completed as dask_completed
 
-    with Client(scheduler) as client:
+    with _dask_client(scheduler, workers) as client:
         futures = client.map(
             extract_task, [t.path for t in tasks], [t.source for t in tasks], [t.root for t in tasks], pure=False
         )
@@ -179,8 +189,7 @@ def run_tasks(
     if not tasks:
         return iter(())
     if engine == "dask":
-        assert scheduler is not None
-        return _dask(tasks, scheduler)
+        return _dask(tasks, scheduler, workers)
     if workers == 0:
         return (extract_task(t.path, t.source, t.root) for t in tasks)
     return _local(tasks, min(workers, len(tasks)) or 1, limits)

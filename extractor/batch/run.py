@@ -59,8 +59,6 @@ class BatchSettings:
             raise ValueError("workers must be 0 (in this process) or more")
         if self.engine not in ("local", "dask"):
             raise ValueError(f"unknown engine {self.engine!r}: choose local or dask")
-        if self.engine == "dask" and not self.scheduler:
-            raise ValueError("--engine dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
         if self.checkpoint_docs < 1:
             raise ValueError("checkpoint_docs must be at least 1")
 

@@ -71,7 +71,8 @@ def _rules(checks: pd.DataFrame) -> pd.DataFrame:
 
 def _gaps(reports: pd.DataFrame) -> pd.DataFrame:
     mine = reports[reports["duplicate_of"].isna() & reports["report_year"].notna()].copy()
-    mine["agency_key"] = mine["agency"].map(agency_key)
+    if "agency_key" not in mine or mine["agency_key"].isna().all():
+        mine["agency_key"] = mine["agency"].map(agency_key)
     mine = mine[mine["agency_key"].notna()]
     rows = []
     for _, grp in mine.groupby("agency_key", sort=True):

@@ -14,12 +14,24 @@ import pandas as pd
 
 from extractor.dataset.tables import complete_tables, wide_tables
 
+FILE_MODE = 0o666
+CSV_ENCODING = "utf-8-sig"  # with a BOM, so that Excel reads the Chinese right
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
 
 def atomic_write(path: Path, write: Callable[[str], object]) -> None:
+    """Write ``path`` through a temporary file renamed into place, with the ordinary mode of a new
+    file (0666 less the umask; ``mkstemp`` alone would leave it 0600)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, FILE_MODE & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -57,11 +69,17 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
         path = out_dir / f"{name}.parquet"
         replace_table_dir(path, partial(_to_parquet, df))
         written.append(path)
-        if csv:
-            cpath = out_dir / f"{name}.csv"
-            atomic_write(cpath, partial(_to_csv, df))
-            written.append(cpath)
+        written += _sync_csv(out_dir / f"{name}.csv", df, csv)
     return written
+
+
+def _sync_csv(path: Path, df: pd.DataFrame, wanted: bool) -> list[Path]:
+    """Write the CSV beside a table that was just rewritten, or remove a stale one."""
+    if wanted:
+        atomic_write(path, partial(_to_csv, df))
+        return [path]
+    path.unlink(missing_ok=True)
+    return []
 
 
 def _to_parquet(df: pd.DataFrame, folder: Path) -> None:
@@ -69,4 +87,4 @@ def _to_parquet(df: pd.DataFrame, folder: Path) -> None:
 
 
 def _to_csv(df: pd.DataFrame, path: str) -> None:
-    df.to_csv(path, index=False, encoding="utf-8")
+    df.to_csv(path, index=False, encoding=CSV_ENCODING)

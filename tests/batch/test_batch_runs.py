@@ -147,9 +147,12 @@ def test_dask_local_cluster_equals_local_run(tmp_path: Path):
     assert comparable(tmp_path / "dask") == comparable(tmp_path / "local")
 
 
-def test_dask_needs_a_scheduler(tmp_path: Path):
-    res = CliRunner().invoke(
-        main, ["extract", str(REAL / "000_xinjiang_yjglt_2019.txt"), "-o", str(tmp_path / "o"), "--engine", "dask"]
-    )
-    assert res.exit_code == 2
-    assert "--scheduler" in res.output
+@pytest.mark.slow
+def test_dask_without_a_scheduler_starts_a_local_cluster(tmp_path: Path):
+    pytest.importorskip("distributed")
+    inputs = tmp_path / "in"
+    make_inputs(inputs, 3)
+    assert cli(str(inputs), "-o", str(tmp_path / "local"), "-w", "0", "-q").exit_code == 0
+    res = cli(str(inputs), "-o", str(tmp_path / "dask"), "--engine", "dask", "-w", "1", "-q")
+    assert res.exit_code == 0
+    assert comparable(tmp_path / "dask") == comparable(tmp_path / "local")
