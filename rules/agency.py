@@ -180,7 +180,7 @@ def _zone(name: str) -> Agency | None:
 
 
 def _blank(v: object) -> bool:
-    return v is None or bool(pd.isna(v)) or not str(v).strip()  # type: ignore[call-overload]
+    return v is None or bool(pd.isna(v)) or not str(v).strip()
 
 
 def _text(v: object) -> str | None:

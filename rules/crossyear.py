@@ -20,6 +20,7 @@ column, the one with the most numbers).
 from __future__ import annotations
 
 import logging
+from difflib import SequenceMatcher
 
 import pandas as pd
 
@@ -34,6 +35,7 @@ CARRY_RULE = "X1"
 IN_FORCE_RULE = "X2"
 CROSSYEAR_RULES = (NAME_RULE, CARRY_RULE, IN_FORCE_RULE)
 IN_FORCE_ROWS = ("regulations", "normative_documents")
+SIMILAR_NAMES = 0.6  # difflib ratio of two bodies of one division from which X0 pairs them
 CHECK_COLUMNS = ("report_id", "rule", "scope", "passed", "detail")
 
 Values = dict[str, float | None]
@@ -156,7 +158,7 @@ def _name_check(cur: pd.Series, prev: pd.Series, matched: bool) -> dict[str, obj
     }
 
 
-def _unmatched_pairs(chosen: pd.DataFrame, matched: set[int]) -> list[tuple[pd.Series, pd.Series]]:
+def _unmatched_pairs(chosen: pd.DataFrame, matched: set[tuple[int, int]]) -> list[tuple[pd.Series, pd.Series]]:
     """Reports without a predecessor under their key whose division has, the year before, one
     report without a successor under its own key: the same body under a name that did not match."""
     has_next = {j for _, j in matched}
@@ -167,11 +169,19 @@ def _unmatched_pairs(chosen: pd.DataFrame, matched: set[int]) -> list[tuple[pd.S
             by_div_year.setdefault((str(d), int(y)), []).append(i)
     pairs = []
     for (d, y), idx in by_div_year.items():
-        lone = [i for i in idx if i not in has_prev]
         before = [j for j in by_div_year.get((d, y - 1), []) if j not in has_next]
-        if len(lone) == 1 and len(before) == 1:
-            pairs.append((chosen.iloc[lone[0]], chosen.iloc[before[0]]))
+        for i in (i for i in idx if i not in has_prev):
+            cur = chosen.iloc[i]
+            alike = [j for j in before if _similar(str(cur["agency_key"]), str(chosen.iloc[j]["agency_key"]))]
+            if len(alike) == 1:  # one candidate only: otherwise which one is not known
+                pairs.append((cur, chosen.iloc[alike[0]]))
     return pairs
+
+
+def _similar(a: str, b: str) -> bool:
+    """Whether two bodies' keys are alike enough to be one body renamed (not two departments)."""
+    body_a, body_b = a.rsplit(":", 1)[-1], b.rsplit(":", 1)[-1]
+    return SequenceMatcher(None, body_a, body_b).ratio() >= SIMILAR_NAMES
 
 
 def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:

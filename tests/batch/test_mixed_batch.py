@@ -31,7 +31,9 @@ def test_mixed_batch_joins_cleanly_and_reruns_skip_everything(tmp_path: Path, mo
         if f.suffix in (".docx", ".pdf", ".html"):
             shutil.copy(f, gen / f.name)
     shutil.copy(REAL / "008_pingtan_2022.txt", inputs / "008_again.txt")  # same content, other name
-    (inputs / "notice.txt").write_text("关于召开会议的通知\n各单位：定于下周召开工作会议，请准时参加。\n", encoding="utf-8")
+    (inputs / "notice.txt").write_text(
+        "关于召开会议的通知\n各单位：定于下周召开工作会议，请准时参加。\n", encoding="utf-8"
+    )
     n_files = sum(1 for p in inputs.rglob("*") if p.is_file() and not p.name.endswith((".json", ".md")))
     assert n_files >= 40
     out = tmp_path / "out"
