@@ -130,7 +130,8 @@ def test_spot_check_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch,
 def test_explore_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch):
     nb = run_notebook("explore.ipynb", samples_dataset, monkeypatch)
     out = _stdout(nb)
-    assert "16 documents, 16 usable; 7 agencies; years 2019 – 2024" in out
+    assert "16 documents, 16 in the panel; 7 agencies; years 2019 – 2024" in out
+    assert "12 row totals printed blank are derived, in 2 reports" in out
     from matplotlib import font_manager
 
     if any(f.name.startswith("Noto Sans CJK") for f in font_manager.fontManager.ttflist):

@@ -22,7 +22,7 @@ from enum import StrEnum
 import pandas as pd
 
 from rules.agency import AGENCY_FIELDS, resolve_agencies
-from rules.checks import APPLICANT_COLS
+from rules.checks import APPLICANT_COLS, TOLERANCE
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,11 @@ SAME_AGENCY_YEAR = "same_agency_year"
 DERIVED_TOTAL = "derived_total"
 ROW_TOTAL = "total"
 REQUESTS = "requests."
+NOTE_FULL = "total printed blank; the sum of the six applicant columns"
+NOTE_BLANKS = (
+    "total printed blank; the sum of the applicant columns, its {n} blank cell(s) counted as 0 as this "
+    "report's printed totals count them"
+)
 PREFERENCE = (
     "complete over partial (status ok before partial)",
     "later publication over earlier (publish_date)",
@@ -129,26 +134,67 @@ def same_agency_year_warnings(reports: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["report_id", "kind", "message"])
 
 
+def _row_sums(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """Per report and section-三 row: how many applicant cells are numbers, blank or else, their sum,
+    and the printed total (state, value)."""
+    hk = crosswalk["hkey"].astype(str)
+    req = crosswalk[hk.str.startswith(REQUESTS) & (crosswalk["derived"] == False)].copy()  # noqa: E712
+    parts = req["hkey"].astype(str).str.rsplit(".", n=1)
+    req["_row"], req["_col"] = parts.str[0], parts.str[1]
+    cols = req[req["_col"].isin(APPLICANT_COLS)]
+    grouped = cols.groupby(["report_id", "_row"])
+    out = pd.DataFrame(
+        {
+            "n_number": grouped["state"].agg(lambda st: int((st == "number").sum())),
+            "n_blank": grouped["state"].agg(lambda st: int((st == "blank").sum())),
+            "n_cols": grouped.size(),
+            "sum": grouped["value"].sum(min_count=1),
+        }
+    )
+    totals = req[req["_col"] == ROW_TOTAL].set_index(["report_id", "_row"])
+    out["total_state"] = totals["state"].reindex(out.index)
+    out["total_value"] = totals["value"].reindex(out.index)
+    return out
+
+
+def _blank_means_zero(rows: pd.DataFrame) -> pd.Series:
+    """Per report: whether its printed totals show that a blank applicant cell stands for 0 (every
+    printed total of a row with blank and number cells equals the numbers' sum, and one such row exists)."""
+    mixed = rows[(rows["total_state"] == "number") & (rows["n_blank"] > 0) & (rows["n_number"] > 0)]
+    mixed = mixed[mixed["n_number"] + mixed["n_blank"] == mixed["n_cols"]]
+    agrees = (mixed["sum"] - mixed["total_value"]).abs() <= TOLERANCE
+    return agrees.groupby(level="report_id").all()
+
+
 def derive_totals(crosswalk: pd.DataFrame) -> pd.DataFrame:
     """The crosswalk with ``method`` and ``note``: a section-三 row total printed blank whose six
-    applicant columns are all numbers gets their sum (``derived``, ``method = derived``); ``state``
-    keeps what was printed."""
+    applicant columns are numbers gets their sum (``derived``, ``method = derived``, a note); so
+    does one whose applicant cells are numbers and blanks when the report's own printed totals
+    count a blank as 0. ``state`` keeps what was printed; a printed value is never replaced."""
     out = crosswalk.copy()
     out["method"] = pd.array([Method.DERIVED if d else Method.PRINTED for d in out["derived"]], dtype="string")
     out["note"] = pd.array([None] * len(out), dtype="string")
-    hk = out["hkey"].astype(str)
-    parts = hk.str.startswith(REQUESTS) & hk.str.rsplit(".", n=1).str[-1].isin(APPLICANT_COLS)
-    row_of = hk.str.rsplit(".", n=1).str[0]
-    numbers = out[parts & (out["state"] == "number")]
-    sums = numbers.groupby(["report_id", row_of[numbers.index]])["value"].agg(["sum", "size"])
-    blank = hk.str.startswith(REQUESTS) & hk.str.endswith("." + ROW_TOTAL) & (out["state"] == "blank")
-    for idx in out.index[blank]:
-        key = (out.at[idx, "report_id"], row_of[idx])
-        if key in sums.index and sums.at[key, "size"] == len(APPLICANT_COLS):
-            out.at[idx, "value"] = float(sums.at[key, "sum"])
-            out.at[idx, "derived"] = True
-            out.at[idx, "method"] = Method.DERIVED
-            out.at[idx, "note"] = "total printed blank; the sum of the six applicant columns"
+    if out.empty:
+        return out
+    rows = _row_sums(out)
+    zero_ok = _blank_means_zero(rows)
+    full = rows["n_number"] == len(APPLICANT_COLS)
+    rid = rows.index.get_level_values("report_id")
+    with_blanks = (
+        (rows["n_number"] > 0)
+        & (rows["n_number"] + rows["n_blank"] == len(APPLICANT_COLS))
+        & pd.Series([bool(zero_ok.get(r, False)) for r in rid], index=rows.index)
+    )
+    todo = rows[(rows["total_state"] == "blank") & (full | with_blanks)]
+    where = {(r, row): i for i, r, row in zip(out.index, out["report_id"], out["hkey"].astype(str), strict=True)}
+    for (report, row), r in todo.iterrows():
+        idx = where[(report, f"{row}.{ROW_TOTAL}")]
+        out.at[idx, "value"] = float(r["sum"])
+        out.at[idx, "derived"] = True
+        out.at[idx, "method"] = Method.DERIVED
+        out.at[idx, "note"] = (
+            NOTE_FULL if r["n_number"] == len(APPLICANT_COLS) else NOTE_BLANKS.format(n=int(r["n_blank"]))
+        )
     return out
 
 

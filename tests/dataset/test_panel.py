@@ -38,6 +38,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (inputs / "yl_2021.html").write_text(report_html("2021", YUNLING, 2021, yl[2021]), encoding="utf-8")
     shutil.copy(REAL / "001_huaian_hongze_2023.pdf", inputs / "001.pdf")  # the hybrid （六） row
+    shutil.copy(REAL / "004_shanghai_govoffice_2019.html", inputs / "004.html")  # outcome totals left blank
     res = CliRunner().invoke(main, ["extract", str(inputs), "-o", str(root / "out"), "-w", "0", "-q"])
     assert res.exit_code == 0, res.output
     return root / "out"
@@ -132,3 +133,66 @@ def test_wide_tables_keep_the_observation(out: Path):
     assert hybrid[0] == "requests.other.natural_person" and len(hybrid) == 7
     assert state.loc["001.pdf", "requests.other.natural_person"] in ("number", "blank", "dash")
     assert state.loc["lj_2021.html", "requests.other.natural_person"] == "absent"
+
+
+OUTCOMES_2019 = [
+    "granted",
+    "partially_granted",
+    "withheld_state_secret",
+    "withheld_law_prohibited",
+    "withheld_security_stability",
+    "withheld_third_party",
+    "withheld_internal_affairs",
+    "withheld_process_info",
+    "withheld_enforcement_file",
+    "withheld_query_matter",
+    "unavailable_not_held",
+    "unavailable_needs_creation",
+    "unavailable_unclear",
+    "not_processed_complaint",
+    "not_processed_repeated",
+    "not_processed_publication",
+    "not_processed_excessive",
+    "not_processed_confirmation",
+    "other",
+]
+
+
+def test_a_report_that_leaves_its_outcome_totals_blank_sums_to_its_handled_total(out: Path):
+    """上海市人民政府办公厅 2019 prints no outcome row total and leaves its zeros blank; its own printed
+    totals (new_received, handled_total) count a blank as 0, so the outcome totals are derived that way."""
+    xw = _read(out, "crosswalk")
+    rid = _read(out, "reports").set_index("source").loc["004.html", "report_id"]
+    mine = xw[xw["report_id"] == rid].set_index("hkey")
+    handled = mine.loc["requests.handled_total.total"]
+    assert handled["method"] == "printed" and handled["value"] == 805
+    outcomes = mine.loc[[f"requests.{r}.total" for r in OUTCOMES_2019]]
+    assert outcomes["value"].sum() == 805  # nothing lost (without derived totals: 0 of 805)
+    derived = outcomes[outcomes["method"] == "derived"]
+    assert len(derived) == 11 and (derived["state"] == "blank").all()
+    assert "counted as 0 as this report's printed totals count them" in derived["note"].iloc[0]
+    assert outcomes.loc["requests.other.total", "value"] != outcomes.loc["requests.other.total", "value"]  # all blank
+
+
+def test_blanks_are_not_counted_as_zero_without_the_reports_own_evidence():
+    from extractor.dataset.panel import derive_totals
+
+    cols = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org"]
+    cols += ["legal_service_org", "other_org"]
+    rows = []
+    for row, values, total in (("granted", [3, None, None, None, None, None], None), ("new_received", [5] * 6, 31)):
+        for c, v in zip([*cols, "total"], [*values, total], strict=True):
+            rows.append(
+                {
+                    "report_id": "r",
+                    "hkey": f"requests.{row}.{c}",
+                    "value": v,
+                    "derived": False,
+                    "state": "blank" if v is None else "number",
+                }
+            )
+    xw = derive_totals(pd.DataFrame(rows)).set_index("hkey")
+    # no printed row mixes numbers and blanks, so nothing shows what a blank stands for
+    assert (
+        pd.isna(xw.loc["requests.granted.total", "value"]) and xw.loc["requests.granted.total", "method"] == "printed"
+    )
