@@ -9,15 +9,9 @@ from pathlib import Path
 from extractor.model import Document, FileFormat, Paragraph, Provenance, Status
 from rules.checks import run_checks
 from rules.report import NOT_A_REPORT, PROSE_ONLY, analyse
+from tests.fixtures.generator.render import SECTION_HEADINGS
 
-SECTIONS = (
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-)
+SECTIONS = SECTION_HEADINGS
 
 
 def _doc(lines: list[str]) -> Document:
