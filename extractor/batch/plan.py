@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,10 +72,10 @@ class Task:
 
 
 def location(root: object, source: object) -> str:
-    """The absolute POSIX path of a ``reports`` row (``root`` + ``source``); ``source`` alone for
-    rows of datasets written before ``root`` existed."""
+    """The absolute POSIX path of a ``reports`` row (``root`` + ``source``). Rows of datasets written
+    before ``root`` existed hold the path as typed: taken from the current folder, as it was typed."""
     if root is None or pd.isna(root) or not str(root):
-        return str(source)
+        return Path(os.path.abspath(str(source))).as_posix()
     return f"{str(root).rstrip('/')}/{source}"
 
 
