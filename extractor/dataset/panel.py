@@ -177,6 +177,9 @@ def derive_totals(crosswalk: pd.DataFrame) -> pd.DataFrame:
     if out.empty:
         return out
     rows = _row_sums(out)
+    if rows.empty:  # no section 三 in the batch
+        return out
+    rows = rows.astype({"n_number": int, "n_blank": int, "n_cols": int})
     zero_ok = _blank_means_zero(rows)
     full = rows["n_number"] == len(APPLICANT_COLS)
     rid = rows.index.get_level_values("report_id")
