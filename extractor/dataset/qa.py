@@ -158,8 +158,9 @@ def render_qa_report(fig: QAFigures) -> str:
         "# QA report",
         "",
         f"{fig.n_documents} documents ({fig.n_duplicates} duplicates of another input). Rules R1–R4 are the"
-        " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理) and X2"
-        " (现行有效件数 carried forward with 制发 and 废止) compare an agency's consecutive years."
+        " form's arithmetic within a report; X0 (the agency's name as printed), X1 (上年结转 = last year's"
+        " 结转下年度继续办理) and X2 (现行有效件数 carried forward with 制发 and 废止) compare an agency's"
+        " consecutive years (matched on agency_key)."
         " See `checks` for every evaluation.",
         "",
         "## Documents by status",

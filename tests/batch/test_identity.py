@@ -77,6 +77,7 @@ def test_rerun_by_another_spelling_skips_everything(tmp_path: Path, monkeypatch)
     assert res.exit_code == 0
     assert "0 documents processed" in res.output and "3 unchanged and skipped" in res.output
     assert "dataset holds 3 documents" in res.output
+    assert "panel: 2 agency-years of 2 agencies" in res.output  # the copy is not preferred
     after = load(out)["reports"]
     pd.testing.assert_frame_equal(
         before.drop(columns=["seconds"]).sort_values("source").reset_index(drop=True),
