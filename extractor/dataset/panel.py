@@ -59,9 +59,15 @@ def add_agencies(reports: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _failing(checks: pd.DataFrame) -> pd.Series:
+def failing_counts(checks: pd.DataFrame) -> pd.Series:
+    """report_id -> number of the report's own checks (R1–R4) that fail."""
     own = checks[checks["rule"].astype(str).str.match(r"R\d")]
     return own[own["passed"] == False].groupby("report_id").size()  # noqa: E712 - object column
+
+
+def cell_counts(cells: pd.DataFrame) -> pd.Series:
+    """report_id -> number of cells read."""
+    return cells.groupby("report_id").size()
 
 
 def _why(best: pd.Series, other: pd.Series) -> str:
@@ -72,8 +78,10 @@ def _why(best: pd.Series, other: pd.Series) -> str:
     return PREFERENCE[-1]
 
 
-def choose_preferred(reports: pd.DataFrame, checks: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    """``reports`` with ``preferred`` (one per agency_key and report_year) and ``preferred_reason``."""
+def choose_preferred(reports: pd.DataFrame, failing: pd.Series, n_cells: pd.Series) -> pd.DataFrame:
+    """``reports`` with ``preferred`` (one per agency_key and report_year) and ``preferred_reason``;
+    ``failing`` and ``n_cells`` are per-report counts (:func:`failing_counts`, :func:`cell_counts`),
+    so that a caller scanning a large dataset in parts can give them without the whole tables."""
     out = reports.copy()
     out["preferred"] = pd.array([True] * len(out), dtype="boolean")
     reason = pd.Series("the only report of its agency and year", index=out.index, dtype="object")
@@ -88,8 +96,6 @@ def choose_preferred(reports: pd.DataFrame, checks: pd.DataFrame, cells: pd.Data
     cand = out[~dup & ~bad & ~unknown].copy()
     cand["_complete"] = (cand["status"] == "ok").astype(int)
     cand["_published"] = cand["publish_date"].fillna("")
-    failing = _failing(checks)
-    n_cells = cells.groupby("report_id").size()
     cand["_failing"] = [-float(failing.get(r, 0)) for r in cand["report_id"]]
     cand["_cells"] = [float(n_cells.get(r, 0)) for r in cand["report_id"]]
     cand["_where"] = cand["root"].fillna("") + "/" + cand["source"].fillna("")

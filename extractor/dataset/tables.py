@@ -16,9 +16,11 @@ from extractor.dataset.panel import (
     DERIVED_TOTAL,
     SAME_AGENCY_YEAR,
     add_agencies,
+    cell_counts,
     choose_preferred,
     derive_totals,
     derived_total_warnings,
+    failing_counts,
     same_agency_year_warnings,
     with_panel_columns,
 )
@@ -170,7 +172,7 @@ def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
     """
     out = dict(tables)
     reports = add_agencies(tables["reports"])
-    reports = choose_preferred(reports, tables["checks"], tables["cells"])
+    reports = choose_preferred(reports, failing_counts(tables["checks"]), cell_counts(tables["cells"]))
     out["reports"] = reports.astype(COLUMNS["reports"])
     checks = tables["checks"]
     checks = checks[~checks["rule"].isin(CROSSYEAR_RULES)]
