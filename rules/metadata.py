@@ -116,6 +116,19 @@ def _date_match(text: str) -> tuple[date, re.Match[str]] | None:
     return None
 
 
+def all_dates(text: str) -> set[date]:
+    """Every full date (year, month, day) printed in ``text``."""
+    out: set[date] = set()
+    for pat in _DATE_PATTERNS:
+        for m in pat.finditer(text):
+            try:
+                y, mo, d = (int(m.group(g)) if m.group(g).isdigit() else _cn_number(m.group(g)) for g in "ymd")
+                out.add(date(y, mo, d))
+            except (ValueError, KeyError):
+                continue
+    return out
+
+
 def parse_date(text: str) -> date | None:
     found = _date_match(text)
     return found[0] if found else None

@@ -32,6 +32,7 @@ GRID_METHOD = {
     FileFormat.IMAGE: "ocr",
 }
 HEAD_BLOCKS = 12
+TAIL_CHARS = 600  # how far from the end a signature date can stand
 YUAN_HEADER_WORDS = ("单位:元", "单位：元", "(元)", "（元）")
 PROSE_ONLY = "no table of the standard form was found: the report gives its figures in prose only (no cells)"
 NOT_A_REPORT = (
@@ -118,7 +119,7 @@ def analyse(doc: Document) -> Report:
     body = section_text(lay, secs[1]) if 1 in secs else lay.text
     report.report_year = metadata.report_year(title, body)
     signed = metadata.publish_date(tail) if found and found[-1].number >= 5 else None
-    report.publish_date = signed or metadata.labelled_date(head)
+    report.publish_date = signed or _labelled_date(head, tail_text, report.warnings)
     report.format_version = detect_version(labels, report.report_year, bool(found))
 
     version = report.format_version
@@ -146,6 +147,22 @@ def analyse(doc: Document) -> Report:
         report.warnings.append("no standard section heading (一、总体情况 … 六、其他需要报告的事项) was found")
     _judge_emptiness(report, bool(found))
     return report
+
+
+def _labelled_date(head: list[str], tail_text: str, warnings: list[str]) -> date | None:
+    """The date labelled 发布日期 near the title, unless the report's end prints another date (a
+    signature the tail rules could not place): then which one is the publication date is not known."""
+    labelled = metadata.labelled_date(head)
+    if labelled is None:
+        return None
+    others = metadata.all_dates(tail_text[-TAIL_CHARS:]) - {labelled}
+    if others:
+        warnings.append(
+            f"publish date left blank: {labelled.isoformat()} is printed under the title but the end of the "
+            f"report prints {', '.join(sorted(d.isoformat() for d in others))}"
+        )
+        return None
+    return labelled
 
 
 def _judge_emptiness(report: Report, has_sections: bool) -> None:

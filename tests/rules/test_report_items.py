@@ -66,6 +66,12 @@ def test_publish_date_printed_under_the_title():
     assert rep.publish_date == date(2020, 1, 31)
     signed = analyse(_doc([*lines, "上海市某局", "2020年1月20日"]))
     assert signed.publish_date == date(2020, 1, 20)  # the signature at the end comes first
+    # a date at the end that the signature rules cannot place (inside a long line): which one is the
+    # publication date is not known, so none is given
+    long_end = "特此报告。" * 12 + " 二○二○年二月二十日 附件：统计表"
+    unsure = analyse(_doc([*lines, long_end]))
+    assert unsure.publish_date is None
+    assert any("2020-01-31 is printed under the title" in w and "2020-02-20" in w for w in unsure.warnings)
 
 
 def test_real_reports_keep_their_dates(tmp_path: Path):
