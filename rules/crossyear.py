@@ -37,6 +37,7 @@ CROSSYEAR_RULES = (NAME_RULE, CARRY_RULE, IN_FORCE_RULE)
 IN_FORCE_ROWS = ("regulations", "normative_documents")
 SIMILAR_NAMES = 0.6  # difflib ratio of two bodies of one division from which X0 pairs them
 CHECK_COLUMNS = ("report_id", "rule", "scope", "passed", "detail")
+NO_NUMBER = "no number (blank, dash, text or not printed)"  # an operand in detail
 
 Values = dict[str, float | None]
 
@@ -80,7 +81,7 @@ def _values(cells: pd.DataFrame, report_ids: set[str]) -> dict[str, Values]:
 
 
 def _fmt(v: float | None) -> str:
-    return "blank/missing" if v is None else f"{v:g}"
+    return NO_NUMBER if v is None else f"{v:g}"
 
 
 def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
