@@ -14,7 +14,7 @@ from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from rules import metadata
 from rules.checks import Check, run_checks
 from rules.repair import repair_ocr_cells
-from rules.sections import Layout, Section, blocks_in, find_sections, layout, section_text
+from rules.sections import Layout, Section, blocks_in, find_review_header, find_sections, layout, section_text
 from rules.stream import Kind, Token, assemble_rows, grid_tokens, paragraph_tokens
 from rules.tables import Cell, TableResult, map_active, map_requests, map_review
 from rules.version import detect_version
@@ -77,12 +77,14 @@ def _region(secs: dict[int, Section], number: int, lay: Layout) -> tuple[int, in
         return secs[number].body_start, secs[number].end
     before = [s for n, s in secs.items() if n < number]
     after = [s for n, s in secs.items() if n > number]
-    if not before and not after:
-        return (0, len(lay.text)) if number != 4 else None
-    if number == 4:
-        return None  # section 四's values carry no labels: without its heading they cannot be told apart
+    if not before and not after and number != 4:
+        return 0, len(lay.text)
     start = max((s.body_start for s in before), default=0)
     end = min((s.start for s in after), default=len(lay.text))
+    if number == 4:
+        # section 四's values carry no labels: without its heading only its header tells them apart
+        header_end = find_review_header(lay.text, start, end)
+        return (header_end, end) if header_end is not None else None
     return start, end
 
 

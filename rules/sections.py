@@ -9,10 +9,11 @@ stand alone at the start of a short line; real variants live in ``rules/data/sec
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from extractor.model import Block, Document, Paragraph, Table
-from rules.data import SectionSpec, page_footer_markers, sections
+from rules.data import SectionSpec, form, page_footer_markers, sections
 from rules.normalize import nfkc
 
 _NUMERAL = r"[一二三四五六七八九十]{1,2}\s*[、.．,，]"
@@ -137,3 +138,40 @@ def blocks_in(lay: Layout, start: int, end: int) -> list[tuple[Block, int, int]]
         elif b0 >= start:
             out.append((block, 0, b1 - b0))
     return out
+
+
+def _review_header_chars() -> tuple[frozenset[str], Counter[str]]:
+    review = form()["review"]
+    outcome_chars = Counter("".join(review["outcome_words"]))
+    need = Counter({ch: n * len(review["groups"]) for ch, n in outcome_chars.items()})
+    allowed = frozenset("".join(review["header_words"]) + "".join(review["outcome_words"]))
+    return allowed, need
+
+
+_HEADER_PUNCT = re.compile(r"[\s、，,。:：()（）|]")
+
+
+def find_review_header(text: str, start: int = 0, end: int | None = None) -> int | None:
+    """Where section 四's table header ends in ``text[start:end]``, found by its words alone.
+
+    The header is a run of lines made only of the header's characters (blank lines allowed)
+    holding every outcome word's characters once per group — however a PDF-to-text tool broke
+    it: one character a line, words wrapped, cells of several columns interleaved on a line.
+    """
+    allowed, need = _review_header_chars()
+    end = len(text) if end is None else end
+    pos = start
+    run_start: int | None = None
+    counts: Counter[str] = Counter()
+    for line in text[start:end].splitlines(keepends=True):
+        body = _HEADER_PUNCT.sub("", line)
+        if body and set(body) <= allowed:
+            if run_start is None:
+                run_start, counts = pos, Counter()
+            counts.update(body)
+        elif body:
+            if run_start is not None and not need - counts:
+                return pos
+            run_start = None
+        pos += len(line)
+    return None

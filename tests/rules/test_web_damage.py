@@ -1,0 +1,56 @@
+"""The messy web (issue 13): PDF-to-text layouts of section 四, cells with remarks, signed numbers run
+together, page marks and mirror sites in the metadata, section 五's heading split by a page break.
+
+Every fixture is a made-up report from the fixture generator's values, damaged by
+:mod:`tests.fixtures.webtext`; each kind is tested on at least two variants (both forms, different
+values), and the tests assert the exact cells.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.pipeline import Extraction, extract_bytes
+from tests.fixtures.generator.values import ValuesSpec, derive_values, gold_value
+from tests.fixtures.webtext import REVIEW_LAYOUTS, Damage, report_text
+
+AGENCIES = {"2019": "某省某市交通运输局", "2021": "某县某镇人民政府"}
+YEARS = {"2019": 2020, "2021": 2023}
+
+
+def read(text: str) -> Extraction:
+    return extract_bytes(text.encode("utf-8"), Path("page.txt"), "page.txt")
+
+
+def values_of(ext: Extraction) -> dict[str, float | None]:
+    return {c["key"]: c["value"] for c in ext.cells}
+
+
+def expected(values: ValuesSpec, prefix: str = "") -> dict[str, float | None]:
+    return {k: gold_value(v) for k, v in values.items() if k.startswith(prefix)}
+
+
+def fixture(version: str, seed: int, damage: Damage) -> tuple[ValuesSpec, Extraction]:
+    values, _ = derive_values(version, seed)
+    return values, read(report_text(version, AGENCIES[version], YEARS[version], values, damage))
+
+
+@pytest.mark.parametrize("heading4", [True, False], ids=["heading", "no-heading"])
+@pytest.mark.parametrize("layout", REVIEW_LAYOUTS)
+@pytest.mark.parametrize(("version", "seed"), [("2019", 3), ("2021", 7)])
+def test_section4_from_pdf_text_layouts(version: str, seed: int, layout: str, heading4: bool):
+    values, ext = fixture(version, seed, Damage(review=layout, heading4=heading4))
+    got = values_of(ext)
+    assert {k: got.get(k) for k in expected(values, "review.")} == expected(values, "review.")
+    assert {k: v for k, v in got.items() if k.startswith("requests.")} == expected(values, "requests.")
+
+
+def test_section4_header_alone_is_not_enough():
+    """Numbers after words that merely mention 行政复议 are not section 四's cells."""
+    text = (
+        "某局2022年政府信息公开工作年度报告\n一、总体情况\n本年共收到申请12件。\n"
+        "行政复议 行政诉讼\n全年未发生行政复议 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n"
+    )
+    assert not [c for c in read(text).cells if c["table"] == "review"]
