@@ -116,7 +116,8 @@ class _Mapper:
         if key in self.keys_done:
             return
         cv = self.parse(key, text)
-        notes = "; ".join(n for n in (note, cv.note) if n) or None
+        remark = f"printed with the remark {token.remark}" if token.remark else None
+        notes = "; ".join(n for n in (note, cv.note, remark) if n) or None
         if cv.state is State.TEXT:
             confidence = min(confidence, 0.5)
         self.keys_done.add(key)

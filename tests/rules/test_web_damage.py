@@ -8,6 +8,8 @@ values), and the tests assert the exact cells.
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,50 @@ def test_section4_header_alone_is_not_enough():
         "行政复议 行政诉讼\n全年未发生行政复议 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n"
     )
     assert not [c for c in read(text).cells if c["table"] == "review"]
+
+
+REMARKS = [
+    (
+        "2021",
+        11,
+        {
+            "active.normative_documents.issued": "（其中修订 {n} 件）",
+            "active.regulations.in_force": "（含自然失效{n}件）",
+        },
+    ),
+    (
+        "2019",
+        12,
+        {"active.regulations.made": "(其中新制定{n}件)", "requests.granted.natural_person": "（含部分转办 {n} 件）"},
+    ),
+]
+
+
+@pytest.mark.parametrize("layout", ["space", "grid"])
+@pytest.mark.parametrize(("version", "seed", "remarks"), REMARKS, ids=["2021", "2019"])
+def test_cell_remarks_go_to_the_note(version: str, seed: int, remarks: dict[str, str], layout: str):
+    """``16（其中修订 16 件）``: the cell is 16; the remark's numbers are in the note, never cells."""
+    values, _ = derive_values(version, seed)
+    printed = {k: r.format(n=int(values[k] or 0) + 3) for k, r in remarks.items()}
+    text = report_text(version, AGENCIES[version], YEARS[version], values, Damage(remarks=printed))
+    ext = read(text) if layout == "space" else read_html(text)
+    got = values_of(ext)
+    assert {k: v for k, v in got.items() if k.startswith(("active.", "requests."))} == expected(
+        values, "active."
+    ) | expected(values, "requests.")
+    notes = {c["key"]: c["note"] for c in ext.cells}
+    for key, remark in printed.items():
+        assert remark in notes[key]
+
+
+def read_html(text: str) -> Extraction:
+    """The same report as an HTML page whose tables are grids (one cell per space-separated field)."""
+    body = []
+    for line in text.splitlines():
+        fields = re.findall(r"(?:[^\s（(]|[（(][^）)]*[）)])+", line)
+        if len(fields) > 1 and any(f[:1].isdigit() for f in fields):
+            body.append("<table><tr>" + "".join(f"<td>{html.escape(f)}</td>" for f in fields) + "</tr></table>")
+        else:
+            body.append(f"<p>{html.escape(line)}</p>")
+    page = f"<html><head><meta charset='utf-8'></head><body>{''.join(body)}</body></html>"
+    return extract_bytes(page.encode("utf-8"), Path("page.html"), "page.html")
