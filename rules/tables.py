@@ -160,6 +160,7 @@ class _Mapper:
         # A lone token must be cut to fill the row at all; several separated ones are taken as printed.
         cuttable = [len(vals) == 1 or recover.may_hide_cells(v.text, v.separated) for v in vals]
         readings = recover.row_readings([v.text for v in vals], len(cols), cuttable)
+        readings = [rd for rd in readings if recover.signs_fit(rd, cols, form()["signed"]["columns"])]
         if not readings:
             self.result.warnings.append(
                 f"{table}.{obs.row}: only {len(vals)} value(s) printed for {len(cols)} columns "

@@ -103,3 +103,23 @@ def read_html(text: str) -> Extraction:
             body.append(f"<p>{html.escape(line)}</p>")
     page = f"<html><head><meta charset='utf-8'></head><body>{''.join(body)}</body></html>"
     return extract_bytes(page.encode("utf-8"), Path("page.html"), "page.html")
+
+
+@pytest.mark.parametrize(
+    ("seed", "row", "printed"),
+    [(21, "penalty", (2648, -185, 38)), (22, "licensing", (126, -12, 5))],
+    ids=["penalty", "licensing"],
+)
+def test_minus_inside_a_digit_run_is_a_cut_point(seed: int, row: str, printed: tuple[int, int, int]):
+    """``2648-18538`` is 2648 | −185 | 38 or another cut after the minus, never −18538: the cells the
+    readings agree on are kept, the others left out with a warning; no wrong value."""
+    values, _ = derive_values("2019", seed)
+    for col, n in zip(("prior_items", "change", "decisions"), printed, strict=True):
+        values[f"active.{row}.{col}"] = n
+    ext = read(report_text("2019", AGENCIES["2019"], YEARS["2019"], values, Damage(runs=(row,))))
+    got = values_of(ext)
+    want = expected(values, "active.")
+    assert {k: v for k, v in got.items() if k.startswith("active.")} == {
+        k: v for k, v in want.items() if k not in (f"active.{row}.change", f"active.{row}.decisions")
+    }
+    assert any(f"active.{row}" in w["message"] and "several ways" in w["message"] for w in ext.warnings)
