@@ -13,6 +13,7 @@ from datetime import date
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from rules import metadata
 from rules.checks import Check, run_checks
+from rules.clean import clean_document
 from rules.repair import repair_ocr_cells
 from rules.sections import Layout, Section, blocks_in, find_review_header, find_sections, layout, section_text
 from rules.stream import Kind, Token, assemble_rows, grid_tokens, paragraph_tokens
@@ -90,8 +91,12 @@ def _region(secs: dict[int, Section], number: int, lay: Layout) -> tuple[int, in
 
 def analyse(doc: Document) -> Report:
     """Read the standard form out of ``doc``."""
+    doc, cleaned = clean_document(doc)
     report = Report(
-        file_format=doc.file_format.value, status=doc.status, warnings=list(doc.warnings), n_pages=doc.n_pages
+        file_format=doc.file_format.value,
+        status=doc.status,
+        warnings=[*doc.warnings, *cleaned],
+        n_pages=doc.n_pages,
     )
     lay = layout(doc)
     found = find_sections(lay)

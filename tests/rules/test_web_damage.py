@@ -123,3 +123,84 @@ def test_minus_inside_a_digit_run_is_a_cut_point(seed: int, row: str, printed: t
         k: v for k, v in want.items() if k not in (f"active.{row}.change", f"active.{row}.decisions")
     }
     assert any(f"active.{row}" in w["message"] and "several ways" in w["message"] for w in ext.warnings)
+
+
+META = [("2019", 31, "某市某区信访局"), ("2021", 32, "某自治州某县人民政府办公室")]
+
+
+def meta(ext: Extraction) -> tuple[str | None, int | None, str | None]:
+    return ext.report["agency"], ext.report["report_year"], ext.report["format_version"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        Damage(page_mark=True),
+        Damage(ocr_mark=True),
+        Damage(mirror=True),
+        Damage(mirror=True, page_mark=True, ocr_mark=True, review="chars"),
+    ],
+    ids=["page-mark", "ocr-mark", "mirror", "all"],
+)
+@pytest.mark.parametrize(("version", "seed", "agency"), META, ids=["2019", "2021"])
+def test_metadata_and_cells_through_page_marks_ocr_marks_and_mirrors(
+    version: str, seed: int, agency: str, damage: Damage
+):
+    values, _ = derive_values(version, seed)
+    ext = read(report_text(version, agency, YEARS[version], values, damage))
+    assert meta(ext) == (agency, YEARS[version], version)
+    assert values_of(ext) == expected(values)
+    assert ext.report["publish_date"] == f"{YEARS[version] + 1}-01-20"
+
+
+@pytest.mark.parametrize(("version", "seed", "agency"), META, ids=["2019", "2021"])
+def test_page_header_on_the_line_before_the_title(version: str, seed: int, agency: str):
+    """``Page8-威海市…`` as a running header above a title that names no agency."""
+    values, _ = derive_values(version, seed)
+    text = report_text(version, agency, YEARS[version], values)
+    text = text.replace(f"{agency}{YEARS[version]}年", f"Page 2 - {agency}\n{YEARS[version]}年", 1)
+    text = "".join(text.rsplit(f"{agency}\n", 1))  # no signature to fall back on
+    assert meta(read(text)) == (agency, YEARS[version], version)
+
+
+@pytest.mark.parametrize(("year", "form"), [(2020, "2019"), (2021, "2021"), (2024, "2021")])
+@pytest.mark.parametrize("mirrored", [True, False], ids=["mirror", "plain"])
+def test_partial_page_takes_the_form_of_its_year(year: int, form: str, mirrored: bool):
+    """A page with the introduction and section 一 only (no tables): the year decides the form."""
+    values, _ = derive_values(form, year)
+    text = report_text(form, "某市生态环境局", year, values, Damage(mirror=mirrored))
+    intro = re.search("[认認]真做好", text)
+    assert intro is not None
+    partial = text[: text.index("\n", intro.end()) + 1]
+    assert "二、" not in partial and "二、" in text
+    ext = read(partial)
+    assert meta(ext) == ("某市生态环境局", year, form)
+    assert ext.cells == []
+
+
+def test_before_2019_is_legacy_whatever_the_page():
+    values, _ = derive_values("2019", 1)
+    text = report_text("2019", "某市生态环境局", 2017, values, Damage(mirror=True))
+    assert meta(read(text[: text.index("二、")]))[2] == "legacy"
+
+
+def test_pinyin_words_stay_when_they_are_not_injections():
+    """Only bracketed lower-case syllables with tone marks are a mirror's pinyin."""
+    from rules.clean import strip_pinyin
+
+    assert strip_pinyin("政府信息公开（zhèng fǔ xìn xī gōng kāi）工作") == "政府信息公开工作"
+    assert strip_pinyin("年度报告(nián dù bào gào)") == "年度报告"
+    assert strip_pinyin("附件(pdf)与网站(ICP)") == "附件(pdf)与网站(ICP)"
+
+
+@pytest.mark.parametrize("page_mark", [False, True], ids=["dash-footer", "p-footer"])
+@pytest.mark.parametrize("cut", [4, 7, 9])
+def test_section5_heading_split_by_a_page_break(cut: int, page_mark: bool):
+    """``五、存在的`` / footer / running header / ``主要问题及改进情况``: section 五 is found, its
+    heading joined, and its text is the body after the heading (not the page furniture)."""
+    values, _ = derive_values("2021", cut)
+    ext = read(report_text("2021", "某区某局", 2022, values, Damage(split_heading5=cut, page_mark=page_mark)))
+    five = next(s for s in ext.sections if s["number"] == 5)
+    assert five["heading"] == "五、存在的主要问题及改进情况"
+    assert five["text"] == "存在的主要问题及改进情况的有关情况。"
+    assert values_of(ext) == expected(values)
