@@ -12,6 +12,7 @@ from datetime import date
 
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from rules import metadata
+from rules.ambiguity import Ambiguity
 from rules.checks import Check, run_checks
 from rules.clean import clean_document
 from rules.repair import repair_ocr_cells
@@ -56,6 +57,7 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped_labels: list[str] = field(default_factory=list)
+    ambiguities: list[Ambiguity] = field(default_factory=list)  # cells left out, with their readings
     n_pages: int | None = None
 
 
@@ -137,6 +139,7 @@ def analyse(doc: Document) -> Report:
             report.cells.extend(res.cells)
             report.warnings.extend(res.warnings)
             report.unmapped_labels.extend(res.unmapped)
+            report.ambiguities.extend(res.ambiguities)
         values = {c.key: c.value for c in report.cells}
         report.checks = run_checks(values, version)
         fixed = repair_ocr_cells(report.cells, report.checks, version)  # changes OCR'd cells only

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from rules import recover
+from rules.ambiguity import Ambiguity, RowPart, record, row_part
 from rules.data import columns, form, printed_request_rows, row_specs, schema_keys
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
@@ -56,6 +57,7 @@ class TableResult:
     cells: list[Cell] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
+    ambiguities: list[Ambiguity] = field(default_factory=list)  # left out, with the readings that remain
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +327,8 @@ def map_active(rows: Sequence[Row], version: str, amount_factor: float, prose: s
         if all(a is not recover.UNDETERMINED for a in agree):
             mapper.emit_reading("active", row, obs, readings[0], [True] * len(cols), "the only way to cut it")
             continue
-        chosen = _confirmed_by_prose(values, numbers_near(prose, _row_words("active", row)))
+        hints = numbers_near(prose, _row_words("active", row))
+        chosen = _confirmed_by_prose(values, hints)
         if chosen is not None:
             mapper.result.warnings.append(
                 f"active.{row}: printed {' '.join(v.text for v in obs.values)!r} read as "
@@ -340,14 +343,11 @@ def map_active(rows: Sequence[Row], version: str, amount_factor: float, prose: s
                 "the only reading the report's text confirms",
             )
         else:
-            mapper.emit_reading(
-                "active",
-                row,
-                obs,
-                readings[0],
-                [a is not recover.UNDETERMINED for a in agree],
-                "the only way to cut it",
-            )
+            determined = [a is not recover.UNDETERMINED for a in agree]
+            mapper.emit_reading("active", row, obs, readings[0], determined, "the only way to cut it")
+            keys = [f"active.{row}.{c}" for c in cols]
+            part = row_part(keys, _trim(obs.values, len(cols)), readings, values, [not d for d in determined])
+            mapper.result.ambiguities.append(record([part], [[i] for i in range(len(readings))], hints))
     return mapper.result
 
 
@@ -437,6 +437,7 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
     if not readings:
         return mapper.result
     solutions = recover.solve(candidates, _request_constraints(version, set(candidates)))
+    parts: dict[str, RowPart] = {}
     for row, rds in readings.items():
         per_row: Sequence[Sequence[float | None]]
         if solutions:
@@ -449,6 +450,14 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
         determined = [a is not recover.UNDETERMINED for a in agree]
         chosen = next(rd for rd, v in zip(rds, candidates[row], strict=True) if v == list(per_row[0]))
         mapper.emit_reading("requests", row, observed[row], chosen, determined, why)
+        if solutions and not all(determined):
+            vals = _trim(observed[row].values, len(cols))
+            offset = sum(len(p.tokens) for p in parts.values())
+            keys = [f"requests.{row}.{c}" for c in cols]
+            parts[row] = row_part(keys, vals, rds, candidates[row], [not d for d in determined], offset)
+    if parts and solutions:
+        combos = [[candidates[row].index(list(s[row])) for row in parts] for s in solutions]
+        mapper.result.ambiguities.append(record(list(parts.values()), combos))
     return mapper.result
 
 
