@@ -75,20 +75,21 @@ def _stream(doc: Document, lay: Layout, start: int, end: int) -> list[Token]:
 
 
 def _region(secs: dict[int, Section], number: int, lay: Layout) -> tuple[int, int] | None:
-    """Where to read table ``number`` (2, 3 or 4): its section, else between its neighbours."""
+    """Where to read table ``number`` (2, 3 or 4): its section, else between its neighbours.
+
+    Section 四's values carry no labels: without its heading only its header (found by its words)
+    tells them apart — and then ends section 三, whose region would otherwise run on over them."""
     if number in secs:
-        return secs[number].body_start, secs[number].end
-    before = [s for n, s in secs.items() if n < number]
-    after = [s for n, s in secs.items() if n > number]
-    if not before and not after and number != 4:
-        return 0, len(lay.text)
-    start = max((s.body_start for s in before), default=0)
-    end = min((s.start for s in after), default=len(lay.text))
+        start, end = secs[number].body_start, secs[number].end
+    else:
+        start = max((s.body_start for n, s in secs.items() if n < number), default=0)
+        end = min((s.start for n, s in secs.items() if n > number), default=len(lay.text))
+    if 4 in secs or number == 2:
+        return start, end
+    header = find_review_header(lay.text, start, end)
     if number == 4:
-        # section 四's values carry no labels: without its heading only its header tells them apart
-        header_end = find_review_header(lay.text, start, end)
-        return (header_end, end) if header_end is not None else None
-    return start, end
+        return (header[1], end) if header else None
+    return (start, header[0]) if header else (start, end)
 
 
 def analyse(doc: Document) -> Report:

@@ -194,8 +194,8 @@ def _review_header_chars() -> tuple[frozenset[str], Counter[str]]:
 _HEADER_PUNCT = re.compile(r"[\s、，,。:：()（）|]")
 
 
-def find_review_header(text: str, start: int = 0, end: int | None = None) -> int | None:
-    """Where section 四's table header ends in ``text[start:end]``, found by its words alone.
+def find_review_header(text: str, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
+    """Where section 四's table header starts and ends in ``text[start:end]``, found by its words alone.
 
     The header is a run of lines made only of the header's characters (blank lines allowed)
     holding every outcome word's characters once per group — however a PDF-to-text tool broke
@@ -214,7 +214,7 @@ def find_review_header(text: str, start: int = 0, end: int | None = None) -> int
             counts.update(body)
         elif body:
             if run_start is not None and not need - counts:
-                return pos
+                return run_start, pos
             run_start = None
         pos += len(line)
     return None

@@ -28,6 +28,7 @@ CONFIDENCE_TEXT = 0.95
 CONFIDENCE_FUZZY_LABEL = 0.85
 CONFIDENCE_RECOVERED = 0.8
 CONFIDENCE_BY_ORDER = 0.6
+MAX_KEPT_READINGS = 256  # more readings than this are no evidence worth carrying to the batch
 APPLICANTS = 6  # the applicant columns before 总计 in section 三
 _GROUP_OF_ROW = {
     "withheld": "withheld",
@@ -100,6 +101,11 @@ class _Mapper:
         self.amount_factor = amount_factor
         self.result = TableResult()
         self.keys_done: set[str] = set()
+
+    def keep_ambiguity(self, amb: Ambiguity) -> None:
+        """Keep the readings of cells left out, for the batch's cross-year evidence (not too many)."""
+        if len(amb.readings) <= MAX_KEPT_READINGS:
+            self.result.ambiguities.append(amb)
 
     def parse(self, key: str, text: str) -> CellValue:
         return parse_value(text, amount=_is_amount(self.version, key), default_unit_factor=self.amount_factor)
@@ -347,7 +353,7 @@ def map_active(rows: Sequence[Row], version: str, amount_factor: float, prose: s
             mapper.emit_reading("active", row, obs, readings[0], determined, "the only way to cut it")
             keys = [f"active.{row}.{c}" for c in cols]
             part = row_part(keys, _trim(obs.values, len(cols)), readings, values, [not d for d in determined])
-            mapper.result.ambiguities.append(record([part], [[i] for i in range(len(readings))], hints))
+            mapper.keep_ambiguity(record([part], [[i] for i in range(len(readings))], hints))
     return mapper.result
 
 
@@ -457,7 +463,7 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
             parts[row] = row_part(keys, vals, rds, candidates[row], [not d for d in determined], offset)
     if parts and solutions:
         combos = [[candidates[row].index(list(s[row])) for row in parts] for s in solutions]
-        mapper.result.ambiguities.append(record(list(parts.values()), combos))
+        mapper.keep_ambiguity(record(list(parts.values()), combos))
     return mapper.result
 
 
