@@ -33,6 +33,7 @@ class Noise:
     tone_marks: frozenset[str]
     traditional_sample: int
     traditional_min: int
+    traditional_share: float
 
 
 @cache
@@ -47,6 +48,7 @@ def noise() -> Noise:
         tone_marks=frozenset(raw["tone_marks"]),
         traditional_sample=int(raw["traditional_sample"]),
         traditional_min=int(raw["traditional_min"]),
+        traditional_share=float(raw["traditional_share"]),
     )
 
 
@@ -81,10 +83,27 @@ def clean_title_line(line: str) -> str:
 
 
 def is_traditional(text: str) -> bool:
-    """Whether ``text`` is printed in traditional characters (OpenCC changes enough of its start)."""
+    """Whether ``text`` is printed in traditional characters: OpenCC changes enough of its start
+    (a count and a share of its CJK characters, so that a simplified page naming 乾安县 stays)."""
     sample = text[: noise().traditional_sample]
+    outside = [ch for ch in sample if _CJK.match(ch) and not _simplified_charset(ch)]
+    if len(outside) < noise().traditional_min:  # cheap first look: GB2312 has no traditional forms
+        return False
     folded = _t2s().convert(sample)
-    return sum(a != b for a, b in zip(sample, folded, strict=False)) >= noise().traditional_min
+    changed = sum(a != b for a, b in zip(sample, folded, strict=False))
+    cjk = sum(1 for ch in sample if _CJK.match(ch))
+    return changed >= noise().traditional_min and changed >= noise().traditional_share * cjk
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _simplified_charset(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _texts(doc: Document) -> str:

@@ -59,8 +59,12 @@ _NUM = r"[+\-－]?\d[\d,，]*(?:\.\d+)?(?:\s*(?:万元|亿元|万|元|件|项|�
 _NUM_RE = re.compile(_NUM)
 # A digit followed by 、 or . and then CJK starts a numbered label ("2.其他法律…"), not a value.
 _LABEL_NUMBER = re.compile(r"\d[.．、](?=[\u3400-\u9fff“\"])")
-# A bracketed remark after a number: words in brackets that are not list numbering like （三）.
-_REMARK = re.compile(r"[ \t]*[（(](?![一二三四五六七八九十\d]{1,3}[)）])[^（）()]*?[\u3400-\u9fff][^（）()]*[)）]")
+# A bracketed remark after a number: words in brackets that are not list numbering like （三）
+# nor a unit like （元）.
+_REMARK = re.compile(
+    r"[ \t]*[（(](?![一二三四五六七八九十\d]{1,3}[)）])(?!\s*(?:万元|亿元|万|元|件|项|个|条)\s*[)）])"
+    r"[^（）()]*?[\u3400-\u9fff][^（）()]*[)）]"
+)
 _NUM_END = re.compile(r"\d(?:\s*(?:万元|亿元|万|元|件|项|个|条))?$")
 _PIPE_ONLY = re.compile(r"^\|+$")
 _SEPARATOR_LINE = re.compile(r"^[\s|:\-—]+$")

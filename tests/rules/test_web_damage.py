@@ -204,3 +204,23 @@ def test_section5_heading_split_by_a_page_break(cut: int, page_mark: bool):
     assert five["heading"] == "五、存在的主要问题及改进情况"
     assert five["text"] == "存在的主要问题及改进情况的有关情况。"
     assert values_of(ext) == expected(values)
+
+
+def test_brackets_that_are_not_remarks():
+    """List numbering run into the digits before it, and a unit in brackets, are not remarks."""
+    from extractor.model import Provenance
+    from rules.stream import tokenize_chunk
+
+    def tokens(text: str) -> list[tuple[str, str, str | None]]:
+        return [(t.kind.value, t.text, t.remark) for t in tokenize_chunk(text, Provenance())]
+
+    assert tokens("1000001（三）不予公开") == [("value", "1000001", None), ("label", "（三）不予公开", None)]
+    assert tokens("251000（元）") == [("value", "251000", None), ("label", "（元）", None)]
+    assert tokens("470（含自然失效29件）") == [("value", "470", "（含自然失效29件）")]
+
+
+def test_a_simplified_page_with_a_few_traditional_looking_characters_is_not_folded():
+    from rules.clean import is_traditional
+
+    assert not is_traditional("吉林省乾安县人民政府2021年政府信息公开工作年度报告。乾安县於是著力推进。")
+    assert is_traditional("乾安縣人民政府2021年政府信息公開工作年度報告")
