@@ -8,7 +8,9 @@ X1  上年结转 (y) = 结转下年度继续办理 (y − 1), per applicant colu
     ``carried_over_in`` against last year's ``carried_over_out``, and this year's
     ``carried_over_out`` against next year's ``carried_over_in``;
 X2  现行有效件数 (y) = 现行有效件数 (y − 1) + 本年制发 (y) − 本年废止 (y), for 规章 and 行政规范性文件
-    (2021 form in both years) — again with the year before and the year after.
+    (2021 form in both years) — again with the year before and the year after;
+X3  上一年项目数量 (y) = 上一年项目数量 (y − 1) + 本年增/减 (y − 1), for 第二十条 (五), (六), (八) (2019
+    form in both years): what settles a signed run such as ``2648-18538``.
 
 A reading survives when every equation it takes part in that can be evaluated holds; where several
 survive, the report's prose (numbers it gives for the row) narrows them. A cell is settled only
@@ -29,7 +31,16 @@ import pandas as pd
 
 from rules.ambiguity import AMBIGUOUS_KIND, Ambiguity, Reading
 from rules.checks import APPLICANT_COLS, TOLERANCE
-from rules.crossyear import CARRY_RULE, IN_FORCE_ROWS, IN_FORCE_RULE, agency_key, reports_by_agency_year
+from rules.crossyear import (
+    CARRY_RULE,
+    IN_FORCE_ROWS,
+    IN_FORCE_RULE,
+    ITEMS_FORM,
+    ITEMS_RULE,
+    agency_key,
+    item_rows,
+    reports_by_agency_year,
+)
 from rules.data import schema_keys
 
 logger = logging.getLogger(__name__)
@@ -111,15 +122,34 @@ def _in_force(cur: _Report, prev: _Report) -> Iterator[Equation]:
         )
 
 
+def _items(cur: _Report, prev: _Report) -> Iterator[Equation]:
+    if cur.version != ITEMS_FORM or prev.version != ITEMS_FORM:
+        return
+    for row in item_rows():
+        yield Equation(
+            ITEMS_RULE,
+            (
+                (1.0, cur.report_id, f"active.{row}.prior_items"),
+                (-1.0, prev.report_id, f"active.{row}.prior_items"),
+                (-1.0, prev.report_id, f"active.{row}.change"),
+            ),
+            (prev.year, cur.year),
+        )
+
+
+def _pair(cur: _Report, prev: _Report) -> list[Equation]:
+    return [*_carry(cur, prev), *_in_force(cur, prev), *_items(cur, prev)]
+
+
 def _equations(rep: _Report, by_year: Mapping[tuple[str, int], _Report]) -> list[Equation]:
     """The cross-year equations ``rep`` takes part in, with its year before and after."""
     out: list[Equation] = []
     prev = by_year.get((rep.agency, rep.year - 1))
     nxt = by_year.get((rep.agency, rep.year + 1))
     if prev is not None:
-        out += [*_carry(rep, prev), *_in_force(rep, prev)]
+        out += _pair(rep, prev)
     if nxt is not None:
-        out += [*_carry(nxt, rep), *_in_force(nxt, rep)]
+        out += _pair(nxt, rep)
     return out
 
 

@@ -157,8 +157,9 @@ def render_qa_report(fig: QAFigures) -> str:
         "# QA report",
         "",
         f"{fig.n_documents} documents ({fig.n_duplicates} duplicates of another input). Rules R1–R4 are the"
-        " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理) and X2"
-        " (现行有效件数 carried forward with 制发 and 废止) compare an agency's consecutive years."
+        " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理), X2"
+        " (现行有效件数 carried forward with 制发 and 废止) and X3 (上一年项目数量 carried forward with 本年增/减,"
+        " 2019 form) compare an agency's consecutive years."
         " See `checks` for every evaluation.",
         "",
         "## Documents by status",

@@ -169,3 +169,28 @@ def test_prose_alone_settles_nothing():
     """Without an equation that rules a reading out, the prose is not enough at batch level."""
     reports, cells, warnings = _tables((41.0,))
     assert resolve_across_years(reports, cells.iloc[0:0], warnings).empty
+
+
+@pytest.mark.parametrize(
+    ("seed", "row", "printed"),
+    [(21, "penalty", (2648, -185, 38)), (22, "licensing", (126, -12, 5))],
+    ids=["penalty", "licensing"],
+)
+def test_x3_settles_a_signed_run(tmp_path: Path, seed: int, row: str, printed: tuple[int, int, int]):
+    """``行政处罚2648-18538``: alone, 2648 is read and the cut after the minus is left open; next
+    year's 上一年项目数量 (= 2648 + 本年增/减) leaves one reading — 2648 | −185 | 38."""
+    years = [YearSpec(y, "2019") for y in (2019, 2020, 2021)]
+    values = series_values(years, seed)
+    prior, change, decisions = printed
+    values[2020].update({f"active.{row}.prior_items": prior, f"active.{row}.change": change})
+    values[2020][f"active.{row}.decisions"] = decisions
+    values[2021][f"active.{row}.prior_items"] = prior + change
+    values[2019][f"active.{row}.prior_items"] = prior - int(values[2019][f"active.{row}.change"] or 0)
+    paths = write_series(tmp_path, "2019", AGENCY, values, {2020: Damage(runs=(row,))})
+    keys = [f"active.{row}.{c}" for c in ("prior_items", "change", "decisions")]
+
+    assert got(read_report(paths[2020]).cells, keys) == {keys[0]: prior}
+    tables = read_reports(paths.values())
+    assert got(cells_of(tables, paths[2020]), keys) == dict(zip(keys, printed, strict=True))
+    x3 = tables["checks"][tables["checks"]["rule"] == "X3"]
+    assert len(x3) == 10 and x3["passed"].map(bool).all()
