@@ -14,7 +14,7 @@ message is the record as JSON, so nothing in the batch machinery has to know abo
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rules.recover import Piece
@@ -111,7 +111,7 @@ def row_part(
     return RowPart(tuple(keys[i] for i in idx), tuple(PrintedToken.of(t) for t in tokens), tuple(out), tuple(index_of))
 
 
-def record(parts: Sequence[RowPart], combos: Sequence[Sequence[int]], prose: Sequence[float] = ()) -> Ambiguity:
+def record(parts: Sequence[RowPart], combos: Sequence[Sequence[int]], prose: Iterable[float] = ()) -> Ambiguity:
     """A record over the rows of ``parts`` whose readings go together: each combo gives, per part,
     the index of the row's (original) reading in one joint reading."""
     readings = []

@@ -16,6 +16,7 @@ import threading
 import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any
 
 from extractor.model import Block, Document, Table
 from rules.data import DATA_DIR
@@ -53,7 +54,7 @@ def noise() -> Noise:
 
 
 @cache
-def _t2s():  # type: ignore[no-untyped-def]
+def _t2s() -> Any:
     from opencc import OpenCC  # loads its dictionaries (~0.1 s): only for pages that need it
 
     with _lock:
