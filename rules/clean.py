@@ -131,10 +131,11 @@ def clean_document(doc: Document) -> tuple[Document, list[str]]:
         if isinstance(b, Table):
             blocks.append(replace(b, cells=tuple(replace(c, text=text(c.text)) for c in b.cells)))
             continue
-        if is_page_line(b.text):
-            dropped += 1
-            continue
-        blocks.append(replace(b, text=text(strip_page_prefix(b.text))))
+        lines = b.text.split("\n")
+        kept = [strip_page_prefix(line) for line in lines if not is_page_line(line)]
+        dropped += len(lines) - len(kept)
+        if kept:
+            blocks.append(replace(b, text=text("\n".join(kept))))
     notes = []
     if fold:
         notes.append("the page is printed in traditional characters; read after folding them to simplified (OpenCC)")

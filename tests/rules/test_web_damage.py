@@ -224,3 +224,12 @@ def test_a_simplified_page_with_a_few_traditional_looking_characters_is_not_fold
 
     assert not is_traditional("吉林省乾安县人民政府2021年政府信息公开工作年度报告。乾安县於是著力推进。")
     assert is_traditional("乾安縣人民政府2021年政府信息公開工作年度報告")
+
+
+def test_page_lines_and_prefixes_inside_a_paragraph():
+    from extractor.model import Document, FileFormat, Paragraph
+    from rules.clean import clean_document
+
+    doc = Document((Paragraph("Page3-某市某局\n正文一\nP. 3\n正文二"), Paragraph("第 4 页 共 9 页")), FileFormat.HTML)
+    cleaned, notes = clean_document(doc)
+    assert [b.text for b in cleaned.blocks] == ["某市某局\n正文一\n正文二"] and notes == []
