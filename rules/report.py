@@ -16,7 +16,16 @@ from rules.ambiguity import Ambiguity
 from rules.checks import Check, run_checks
 from rules.clean import clean_document
 from rules.repair import repair_ocr_cells
-from rules.sections import Layout, Section, blocks_in, find_review_header, find_sections, layout, section_text
+from rules.sections import (
+    Layout,
+    Section,
+    blocks_in,
+    enclosing_table_start,
+    find_review_header,
+    find_sections,
+    layout,
+    section_text,
+)
 from rules.stream import Kind, Token, assemble_rows, grid_tokens, paragraph_tokens
 from rules.tables import Cell, TableResult, map_active, map_requests, map_review
 from rules.version import detect_version
@@ -88,8 +97,14 @@ def _region(secs: dict[int, Section], number: int, lay: Layout) -> tuple[int, in
         return start, end
     header = find_review_header(lay.text, start, end)
     if number == 4:
-        return (header[1], end) if header else None
-    return (start, header[0]) if header else (start, end)
+        if header is None:
+            return None
+        table = enclosing_table_start(lay, header[0])  # a grid: read the whole table, header included
+        return (table if table is not None else header[1], end)
+    if header is None:
+        return start, end
+    table = enclosing_table_start(lay, header[0])
+    return start, table if table is not None else header[0]
 
 
 def analyse(doc: Document) -> Report:

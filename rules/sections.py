@@ -218,3 +218,11 @@ def find_review_header(text: str, start: int = 0, end: int | None = None) -> tup
             run_start = None
         pos += len(line)
     return None
+
+
+def enclosing_table_start(lay: Layout, offset: int) -> int | None:
+    """Where the table block holding ``offset`` of the layout text starts (None outside tables)."""
+    for block, (b0, b1) in zip(lay.blocks, lay.spans, strict=True):
+        if b0 <= offset < b1:
+            return b0 if isinstance(block, Table) else None
+    return None

@@ -233,3 +233,21 @@ def test_page_lines_and_prefixes_inside_a_paragraph():
     doc = Document((Paragraph("Page3-某市某局\n正文一\nP. 3\n正文二"), Paragraph("第 4 页 共 9 页")), FileFormat.HTML)
     cleaned, notes = clean_document(doc)
     assert [b.text for b in cleaned.blocks] == ["某市某局\n正文一\n正文二"] and notes == []
+
+
+@pytest.mark.parametrize(("version", "seed"), [("2019", 41), ("2021", 42)])
+def test_section4_grid_without_its_heading(version: str, seed: int):
+    """An HTML page whose section 四 table has lost its heading: the grid is found by its header."""
+    values, _ = derive_values(version, seed)
+    text = report_text(version, AGENCIES[version], YEARS[version], values, Damage(heading4=False))
+    header = "行政复议 行政诉讼"
+    before, after = text.split(header + "\n", 1)
+    rows, rest = after.split("\n", 3)[:3], after.split("\n", 3)[3]
+    grid = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row.split(" ")) + "</tr>" for row in [header, *rows]
+    )
+    page = "".join(f"<p>{html.escape(line)}</p>" for line in before.splitlines())
+    page += f"<table>{grid}</table>" + "".join(f"<p>{html.escape(line)}</p>" for line in rest.splitlines())
+    ext = extract_bytes(f"<html><body>{page}</body></html>".encode(), Path("p.html"), "p.html")
+    got = values_of(ext)
+    assert {k: got.get(k) for k in expected(values, "review.")} == expected(values, "review.")
