@@ -30,16 +30,19 @@ class PrintedToken:
     bbox: str | None
     locator: str | None
     method: str
+    remark: str | None = None  # a bracketed remark printed after it (kept for the note)
 
     @classmethod
     def of(cls, tok: Token) -> PrintedToken:
-        return cls(tok.text, tok.prov.page, tok.prov.bbox_str(), tok.prov.locator, tok.method)
+        return cls(tok.text, tok.prov.page, tok.prov.bbox_str(), tok.prov.locator, tok.method, tok.remark)
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
     values: tuple[float | None, ...]  # one per key
-    pieces: tuple[tuple[int, str], ...]  # per key: (index into tokens, the printed characters)
+    # per key: (index into tokens, the printed characters, whether it is the token's last cell —
+    # the one a remark printed after the token belongs to)
+    pieces: tuple[tuple[int, str, bool], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ class Ambiguity:
         return json.dumps(
             {
                 "keys": list(self.keys),
-                "tokens": [[t.text, t.page, t.bbox, t.locator, t.method] for t in self.tokens],
+                "tokens": [[t.text, t.page, t.bbox, t.locator, t.method, t.remark] for t in self.tokens],
                 "readings": [{"values": list(r.values), "pieces": [list(p) for p in r.pieces]} for r in self.readings],
                 "prose": list(self.prose),
             },
@@ -71,7 +74,8 @@ class Ambiguity:
             tuple(raw["keys"]),
             tuple(PrintedToken(*t) for t in raw["tokens"]),
             tuple(
-                Reading(tuple(r["values"]), tuple((int(i), str(s)) for i, s in r["pieces"])) for r in raw["readings"]
+                Reading(tuple(r["values"]), tuple((int(i), str(s), bool(last)) for i, s, last in r["pieces"]))
+                for r in raw["readings"]
             ),
             tuple(raw.get("prose", ())),
         )
@@ -106,7 +110,8 @@ def row_part(
         sub = tuple(vals[i] for i in idx)
         if sub not in seen:
             seen[sub] = len(out)
-            out.append(Reading(sub, tuple((rd[i].token + offset, rd[i].text) for i in idx)))
+            last = {p.token: j for j, p in enumerate(rd)}
+            out.append(Reading(sub, tuple((rd[i].token + offset, rd[i].text, last[rd[i].token] == i) for i in idx)))
         index_of.append(seen[sub])
     return RowPart(tuple(keys[i] for i in idx), tuple(PrintedToken.of(t) for t in tokens), tuple(out), tuple(index_of))
 

@@ -230,9 +230,10 @@ def _settle(p: _Pending, eqs: list[Equation], known: dict[str, Values]) -> dict[
 def _cell_row(p: _Pending, i: int, reading: Reading, why: str) -> dict[str, object]:
     key = p.record.keys[i]
     table, row, col = key.split(".", 2)
-    token_index, raw = reading.pieces[i]
+    token_index, raw, last = reading.pieces[i]
     tok = p.record.tokens[token_index]
     cell = schema_keys(p.report.version).get(key)
+    remark = f"; printed with the remark {tok.remark}" if tok.remark and last else ""
     return {
         "report_id": p.report.report_id,
         "key": key,
@@ -249,7 +250,7 @@ def _cell_row(p: _Pending, i: int, reading: Reading, why: str) -> dict[str, obje
         "method": RESOLVED_METHOD,
         "confidence": CONFIDENCE_CROSSYEAR,
         "note": f"cut from printed {p.record.printed!r}: the only reading of the report that {why} "
-        f"(the agency's reports of the neighbouring years)",
+        f"(the agency's reports of the neighbouring years){remark}",
     }
 
 

@@ -111,7 +111,7 @@ def tokenize_chunk(chunk: str, prov: Provenance, method: str = "text", base: int
         _words(before, pos, prov, method, base, tokens, label_buf, flush_label)
         flush_label()
         raw = chunk[start:end]
-        glued = _glued(chunk, start, end)
+        glued = _glued(printed, start, end)  # a remark touching the digits leaves their boundary unsure
         span = remarks.get(end)
         remark = printed[span[0] : span[1]].strip() if span else None
         tokens.append(

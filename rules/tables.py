@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from rules import recover
@@ -211,8 +211,11 @@ class _Mapper:
         """Emit one reading of a row's printed tokens; undetermined cells are left out with a warning."""
         vals = _trim(obs.values, len(keys))
         left_out = []
-        for (table, row, col), piece, ok in zip(keys, reading, determined, strict=True):
+        last = {p.token: i for i, p in enumerate(reading)}
+        for i, ((table, row, col), piece, ok) in enumerate(zip(keys, reading, determined, strict=True)):
             tok = vals[piece.token]
+            if last[piece.token] != i:
+                tok = replace(tok, remark=None)  # a remark belongs to the last cell cut from its token
             if not ok:
                 left_out.append(f"{table}.{row}.{col}")
             elif piece.whole:

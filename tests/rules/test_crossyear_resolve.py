@@ -135,9 +135,9 @@ def _tables(prose: tuple[float, ...]) -> tuple[pd.DataFrame, pd.DataFrame, pd.Da
         tuple(keys),
         (PrintedToken("5412", None, None, "line 9", "text"),),
         (
-            Reading((5.0, 4.0, 12.0), ((0, "5"), (0, "4"), (0, "12"))),
-            Reading((5.0, 41.0, 2.0), ((0, "5"), (0, "41"), (0, "2"))),
-            Reading((54.0, 1.0, 2.0), ((0, "54"), (0, "1"), (0, "2"))),
+            Reading((5.0, 4.0, 12.0), ((0, "5", False), (0, "4", False), (0, "12", True))),
+            Reading((5.0, 41.0, 2.0), ((0, "5", False), (0, "41", False), (0, "2", True))),
+            Reading((54.0, 1.0, 2.0), ((0, "54", False), (0, "1", False), (0, "2", True))),
         ),
         prose,
     )
@@ -194,3 +194,24 @@ def test_x3_settles_a_signed_run(tmp_path: Path, seed: int, row: str, printed: t
     assert got(cells_of(tables, paths[2020]), keys) == dict(zip(keys, printed, strict=True))
     x3 = tables["checks"][tables["checks"]["rule"] == "X3"]
     assert len(x3) == 10 and x3["passed"].map(bool).all()
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_remarks_inside_a_run(tmp_path: Path, seed: int):
+    """``行政规范性文件45（其中修订 3 件）1434（含自然失效29件）``: alone, no cut is sure (no wrong
+    value); with the years around it, X2 leaves one — and the remarks stay in the notes."""
+    years = [YearSpec(y, "2021") for y in (2021, 2022, 2023)]
+    values = series_values(years, seed)
+    remarks = {
+        "active.normative_documents.issued": "（其中修订 3 件）",
+        "active.normative_documents.in_force": "（含自然失效29件）",
+    }
+    damage = Damage(runs=("normative_documents",), remarks=remarks)
+    paths = write_series(tmp_path, "2021", AGENCY, values, {2022: damage})
+    keys = ACTIVE_KEYS[3:]
+    assert got(read_report(paths[2022]).cells, keys) == {}
+    mine = cells_of(read_reports(paths.values()), paths[2022])
+    assert got(mine, keys) == {k: gold_value(values[2022][k]) for k in keys}
+    notes = dict(zip(mine["key"], mine["note"], strict=True))
+    for key in keys:
+        assert (remarks.get(key, "§") in notes[key]) is (key in remarks)

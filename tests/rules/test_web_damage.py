@@ -251,3 +251,19 @@ def test_section4_grid_without_its_heading(version: str, seed: int):
     ext = extract_bytes(f"<html><body>{page}</body></html>".encode(), Path("p.html"), "p.html")
     got = values_of(ext)
     assert {k: got.get(k) for k in expected(values, "review.")} == expected(values, "review.")
+
+
+@pytest.mark.parametrize(("version", "last"), [("2021", "in_force"), ("2019", "total_published")])
+def test_a_remark_belongs_to_the_last_cell_cut_from_its_digits(version: str, last: str):
+    values, _ = derive_values(version, 5)
+    first, second = ("issued", "repealed") if version == "2021" else ("made", "published")
+    values.update({f"active.regulations.{c}": 0 for c in (first, second, last)})
+    damage = Damage(runs=("regulations",), remarks={f"active.regulations.{last}": "（含自然失效2件）"})
+    ext = read(report_text(version, AGENCIES[version], YEARS[version], values, damage))
+    notes = {c["key"]: c["note"] for c in ext.cells if c["key"].startswith("active.regulations.")}
+    assert values_of(ext)[f"active.regulations.{last}"] == 0
+    assert ["（含自然失效2件）" in (notes[f"active.regulations.{c}"] or "") for c in (first, second, last)] == [
+        False,
+        False,
+        True,
+    ]
