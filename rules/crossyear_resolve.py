@@ -76,10 +76,12 @@ class Equation:
     terms: tuple[Term, ...]
     years: tuple[int, int]
 
-    def holds(self, values: Mapping[str, Values]) -> bool | None:
+    def holds(self, known: Mapping[str, Values], rid: str, trial: Values) -> bool | None:
+        """Whether the equation holds with ``trial`` values for report ``rid`` over ``known`` ones
+        (None when an operand is blank or missing)."""
         total = 0.0
-        for coef, rid, key in self.terms:
-            v = values.get(rid, {}).get(key)
+        for coef, r, key in self.terms:
+            v = trial[key] if r == rid and key in trial else known.get(r, {}).get(key)
             if v is None:
                 return None
             total += coef * v
@@ -197,16 +199,15 @@ class _Pending:
 def _settle(p: _Pending, eqs: list[Equation], known: dict[str, Values]) -> dict[int, tuple[Reading, str]]:
     """Key positions of ``p.record`` every surviving reading agrees on: position -> (a survivor, why)."""
     rid = p.report.report_id
-    mine = {k for k in p.record.keys}
+    mine = set(p.record.keys)
     relevant = [e for e in eqs if any(r == rid and k in mine for _, r, k in e.terms)]
     if not relevant:
         return {}
     survivors: list[Reading] = []
     used: set[Equation] = set()
     for reading in p.record.readings:
-        trial = dict(known)
-        trial[rid] = {**known.get(rid, {}), **dict(zip(p.record.keys, reading.values, strict=True))}
-        verdicts = [(e, e.holds(trial)) for e in relevant]
+        trial = dict(zip(p.record.keys, reading.values, strict=True))
+        verdicts = [(e, e.holds(known, rid, trial)) for e in relevant]
         used.update(e for e, ok in verdicts if ok is not None)
         if all(ok is not False for _, ok in verdicts):
             survivors.append(reading)
@@ -267,12 +268,14 @@ def resolve_across_years(reports: pd.DataFrame, cells: pd.DataFrame, warnings: p
         for rid, msg in zip(records["report_id"], records["message"], strict=True)
         if str(rid) in by_id
     ]
-    known = _known(cells)
+    equations = {id(p): _equations(p.report, by_year) for p in pending}
+    involved = {r for eqs in equations.values() for e in eqs for _, r, _ in e.terms}
+    known = _known(cells[cells["report_id"].isin(involved)])
     rows: list[dict[str, object]] = []
     for _ in range(MAX_PASSES):
         progress = False
         for p in pending:
-            settled = _settle(p, _equations(p.report, by_year), known)
+            settled = _settle(p, equations[id(p)], known)
             for i, (reading, why) in settled.items():
                 key = p.record.keys[i]
                 p.settled.add(key)
