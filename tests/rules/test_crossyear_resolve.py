@@ -215,3 +215,10 @@ def test_remarks_inside_a_run(tmp_path: Path, seed: int):
     notes = dict(zip(mine["key"], mine["note"], strict=True))
     for key in keys:
         assert (remarks.get(key, "§") in notes[key]) is (key in remarks)
+
+
+def test_the_batch_functions_are_exported():
+    import extractor
+    from extractor import api
+
+    assert extractor.read_reports is api.read_reports and extractor.combine is api.combine
