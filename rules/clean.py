@@ -35,6 +35,7 @@ class Noise:
     traditional_sample: int
     traditional_min: int
     traditional_share: float
+    opencc_config: str
 
 
 @cache
@@ -50,15 +51,16 @@ def noise() -> Noise:
         traditional_sample=int(raw["traditional_sample"]),
         traditional_min=int(raw["traditional_min"]),
         traditional_share=float(raw["traditional_share"]),
+        opencc_config=str(raw["opencc_config"]),
     )
 
 
 @cache
-def _t2s() -> Any:
+def _folder() -> Any:
     from opencc import OpenCC  # loads its dictionaries (~0.1 s): only for pages that need it
 
     with _lock:
-        return OpenCC("t2s")
+        return OpenCC(noise().opencc_config)
 
 
 def is_page_line(line: str) -> bool:
@@ -90,7 +92,7 @@ def is_traditional(text: str) -> bool:
     outside = [ch for ch in sample if _CJK.match(ch) and not _simplified_charset(ch)]
     if len(outside) < noise().traditional_min:  # cheap first look: GB2312 has no traditional forms
         return False
-    folded = _t2s().convert(sample)
+    folded = _folder().convert(sample)
     changed = sum(a != b for a, b in zip(sample, folded, strict=False))
     cjk = sum(1 for ch in sample if _CJK.match(ch))
     return changed >= noise().traditional_min and changed >= noise().traditional_share * cjk
@@ -123,7 +125,7 @@ def clean_document(doc: Document) -> tuple[Document, list[str]]:
 
     def text(t: str) -> str:
         t = strip_pinyin(t)
-        return _t2s().convert(t) if fold else t
+        return _folder().convert(t) if fold else t
 
     blocks: list[Block] = []
     dropped = 0

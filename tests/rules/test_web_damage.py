@@ -137,10 +137,11 @@ def meta(ext: Extraction) -> tuple[str | None, int | None, str | None]:
     [
         Damage(page_mark=True),
         Damage(ocr_mark=True),
-        Damage(mirror=True),
-        Damage(mirror=True, page_mark=True, ocr_mark=True, review="chars"),
+        Damage(mirror="s2t"),
+        Damage(mirror="s2twp"),
+        Damage(mirror="s2t", page_mark=True, ocr_mark=True, review="chars"),
     ],
-    ids=["page-mark", "ocr-mark", "mirror", "all"],
+    ids=["page-mark", "ocr-mark", "mirror", "mirror-tw", "all"],
 )
 @pytest.mark.parametrize(("version", "seed", "agency"), META, ids=["2019", "2021"])
 def test_metadata_and_cells_through_page_marks_ocr_marks_and_mirrors(
@@ -164,8 +165,8 @@ def test_page_header_on_the_line_before_the_title(version: str, seed: int, agenc
 
 
 @pytest.mark.parametrize(("year", "form"), [(2020, "2019"), (2021, "2021"), (2024, "2021")])
-@pytest.mark.parametrize("mirrored", [True, False], ids=["mirror", "plain"])
-def test_partial_page_takes_the_form_of_its_year(year: int, form: str, mirrored: bool):
+@pytest.mark.parametrize("mirrored", ["s2t", "s2twp", ""], ids=["mirror", "mirror-tw", "plain"])
+def test_partial_page_takes_the_form_of_its_year(year: int, form: str, mirrored: str):
     """A page with the introduction and section 一 only (no tables): the year decides the form."""
     values, _ = derive_values(form, year)
     text = report_text(form, "某市生态环境局", year, values, Damage(mirror=mirrored))
@@ -180,7 +181,7 @@ def test_partial_page_takes_the_form_of_its_year(year: int, form: str, mirrored:
 
 def test_before_2019_is_legacy_whatever_the_page():
     values, _ = derive_values("2019", 1)
-    text = report_text("2019", "某市生态环境局", 2017, values, Damage(mirror=True))
+    text = report_text("2019", "某市生态环境局", 2017, values, Damage(mirror="s2t"))
     assert meta(read(text[: text.index("二、")]))[2] == "legacy"
 
 
