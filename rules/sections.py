@@ -187,7 +187,7 @@ def _review_header_chars() -> tuple[frozenset[str], Counter[str]]:
     review = form()["review"]
     outcome_chars = Counter("".join(review["outcome_words"]))
     need = Counter({ch: n * len(review["groups"]) for ch, n in outcome_chars.items()})
-    allowed = frozenset("".join(review["header_words"]) + "".join(review["outcome_words"]))
+    allowed = frozenset("".join([*review["header_words"], *review["outcome_words"], *review["header_extra_words"]]))
     return allowed, need
 
 

@@ -268,3 +268,22 @@ def test_a_remark_belongs_to_the_last_cell_cut_from_its_digits(version: str, las
         False,
         True,
     ]
+
+
+def test_review_header_with_units_and_interleaved_cells():
+    from rules.sections import find_review_header
+
+    lines = [
+        "（本节单位：件）",
+        "行政复议情况 行政诉讼情况",
+        "结 结 其 尚 总 未经复议直接起诉 复议后起诉",
+        "果 果 他 未 计（件）",
+        "维 纠 结 审 结 结 其 尚 总 结 结 其 尚 总",
+        "持 正 果 结 果 果 他 未 计 果 果 他 未 计",
+        "维 纠 结 审 维 纠 结 审",
+        "持 正 果 结 持 正 果 结",
+        "0 1 0 0 1 0 0 0 0 0 0 0 0 0 0",
+    ]
+    text = "\n".join(lines) + "\n"
+    assert find_review_header(text) == (text.index("行政复议"), text.index("0 1 0"))
+    assert find_review_header(text.replace("维", "")) is None  # not every outcome word of every group
