@@ -113,6 +113,9 @@ def test_settling_is_idempotent_and_runs_in_the_batch(tmp_path: Path):
     assert (again["cells"]["method"] == RESOLVED_METHOD).sum() == len(ACTIVE_KEYS)
     wide = pd.read_parquet(out / "wide_2021.parquet")
     assert wide["active.regulations.in_force"].notna().all()
+    qa = (out / "qa_report.md").read_text(encoding="utf-8")
+    assert f"## Cells settled by neighbouring years ({len(ACTIVE_KEYS)})" in qa
+    assert "2 rows of the reports had cells left out" in qa
 
 
 def _tables(prose: tuple[float, ...]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
