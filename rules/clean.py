@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from extractor.model import Block, Document, Table
+from extractor.readers.encoding import in_gb2312
 from rules.data import DATA_DIR
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def is_traditional(text: str) -> bool:
     """Whether ``text`` is printed in traditional characters: OpenCC changes enough of its start
     (a count and a share of its CJK characters, so that a simplified page naming 乾安县 stays)."""
     sample = text[: noise().traditional_sample]
-    outside = [ch for ch in sample if _CJK.match(ch) and not _simplified_charset(ch)]
+    outside = [ch for ch in sample if _CJK.match(ch) and not in_gb2312(ch)]
     if len(outside) < noise().traditional_min:  # cheap first look: GB2312 has no traditional forms
         return False
     folded = _folder().convert(sample)
@@ -99,14 +100,6 @@ def is_traditional(text: str) -> bool:
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def _simplified_charset(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _texts(doc: Document) -> str:
