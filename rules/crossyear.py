@@ -4,6 +4,8 @@ X1  this year's 上年结转 equals last year's 结转下年度继续办理, per
     ``requests.carried_over_in.<col>`` (y) = ``requests.carried_over_out.<col>`` (y − 1)
 X2  现行有效件数 carries forward with 制发 and 废止 (2021 form), for 规章 and 行政规范性文件:
     ``in_force`` (y) = ``in_force`` (y − 1) + ``issued`` (y) − ``repealed`` (y)
+X3  上一年项目数量 carries forward with 本年增/减 (2019 form), for the rows of 第二十条 (五), (六), (八):
+    ``prior_items`` (y) = ``prior_items`` (y − 1) + ``change`` (y − 1)
 
 X0  the agency's name as printed is the same in both years (after folding width, spacing and
     traditional characters); a pair matched only through ``agency_key`` (上海市科委 /
@@ -27,14 +29,17 @@ import pandas as pd
 from rules.agency import agency_key as _resolved_key
 from rules.agency import clean
 from rules.checks import APPLICANT_COLS, TOLERANCE
+from rules.data import schema
 
 logger = logging.getLogger(__name__)
 
 NAME_RULE = "X0"
 CARRY_RULE = "X1"
 IN_FORCE_RULE = "X2"
-CROSSYEAR_RULES = (NAME_RULE, CARRY_RULE, IN_FORCE_RULE)
+ITEMS_RULE = "X3"
+CROSSYEAR_RULES = (NAME_RULE, CARRY_RULE, IN_FORCE_RULE, ITEMS_RULE)
 IN_FORCE_ROWS = ("regulations", "normative_documents")
+ITEMS_FORM = "2019"  # the form that asks 上一年项目数量 and 本年增/减
 SIMILAR_NAMES = 0.6  # difflib ratio of two bodies of one division from which X0 pairs them
 CHECK_COLUMNS = ("report_id", "rule", "scope", "passed", "detail")
 NO_NUMBER = "no number (blank, dash, text or not printed)"  # an operand in detail
@@ -147,7 +152,7 @@ def _name_check(cur: pd.Series, prev: pd.Series, matched: bool) -> dict[str, obj
         f"matched as one agency by agency_key {cur['agency_key']}"
         if matched
         else f"not matched: agency_key {cur['agency_key']} vs {prev['agency_key']} (same division "
-        f"{cur['division_code']}); X1/X2 are not evaluated for this pair"
+        f"{cur['division_code']}); X1–X3 are not evaluated for this pair"
     )
     return {
         "report_id": cur["report_id"],
@@ -185,8 +190,39 @@ def _similar(a: str, b: str) -> bool:
     return SequenceMatcher(None, body_a, body_b).ratio() >= SIMILAR_NAMES
 
 
+def item_rows() -> tuple[str, ...]:
+    """The section 二 rows with 上一年项目数量 and 本年增/减 (2019 form)."""
+    cols = {(c.row, c.col) for c in schema()[ITEMS_FORM] if c.table == "active"}
+    return tuple(dict.fromkeys(r for r, c in cols if c == "prior_items" and (r, "change") in cols))
+
+
+def _items_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
+    if cur["format_version"] != ITEMS_FORM or prev["format_version"] != ITEMS_FORM:
+        return []  # the 2021 form asks neither
+    y, py = int(cur["report_year"]), int(prev["report_year"])
+    now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
+    rows = []
+    for row in sorted(item_rows()):
+        lhs = now.get(f"active.{row}.prior_items")
+        was = before.get(f"active.{row}.prior_items")
+        change = before.get(f"active.{row}.change")
+        passed = None if None in (lhs, was, change) else abs(lhs - was - change) <= TOLERANCE  # type: ignore[operator]
+        sign = "?" if passed is None else ("=" if passed else "≠")
+        rows.append(
+            {
+                "report_id": cur["report_id"],
+                "rule": ITEMS_RULE,
+                "scope": f"active.{row}.prior_items {py}→{y}",
+                "passed": passed,
+                "detail": f"prior_items ({y}, {cur['source']}) = {_fmt(lhs)} {sign} prior_items ({py}) = "
+                f"{_fmt(was)} + change ({py}) = {_fmt(change)} ({prev['source']})",
+            }
+        )
+    return rows
+
+
 def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    """X0, X1 and X2 for every agency report whose agency also reported the year before."""
+    """X0, X1, X2 and X3 for every agency report whose agency also reported the year before."""
     chosen = reports_by_agency_year(reports, cells)
     prev_of = {(a, int(y)): i for i, (a, y) in enumerate(zip(chosen["agency_key"], chosen["report_year"], strict=True))}
     pairs = []
@@ -202,5 +238,6 @@ def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame
         rows.append(_name_check(cur, prev, True))
         rows += _carry_checks(cur, prev, vals)
         rows += _in_force_checks(cur, prev, vals)
+        rows += _items_checks(cur, prev, vals)
     logger.debug("cross-year checks: %d pairs of consecutive reports, %d checks", len(pairs), len(rows))
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))

@@ -25,6 +25,7 @@ from extractor.dataset.panel import (
     with_panel_columns,
 )
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
+from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
 from rules.data import VERSIONS, schema
 
 logger = logging.getLogger(__name__)
@@ -164,21 +165,24 @@ def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> tuple[pd.D
 
 
 def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Add what needs the whole batch: the agency columns and ``preferred`` in ``reports``,
-    cross-year checks (X0–X2) in ``checks``, ``same_agency_year`` and ``derived_total`` warnings,
-    and ``crosswalk`` (with derived totals, agency_key and preferred).
+    """Add what needs the whole batch: the agency columns and ``preferred`` in ``reports``, cells
+    settled by the agency's neighbouring years (:mod:`rules.crossyear_resolve`), cross-year checks
+    (X0–X3) in ``checks``, ``same_agency_year`` and ``derived_total`` warnings, and ``crosswalk``
+    (with derived totals, agency_key and preferred).
 
-    Idempotent: rows an earlier run added (cross-year checks, those warnings) are recomputed.
+    Idempotent: what an earlier run added (settled cells, cross-year checks, those warnings) is
+    recomputed.
     """
     out = dict(tables)
     reports = add_agencies(tables["reports"])
     reports = choose_preferred(reports, failing_counts(tables["checks"]), cell_counts(tables["cells"]))
-    out["reports"] = reports.astype(COLUMNS["reports"])
+    out["reports"] = reports = reports.astype(COLUMNS["reports"])
+    out["cells"] = cells = settle_across_years({**tables, "reports": reports})
     checks = tables["checks"]
     checks = checks[~checks["rule"].isin(CROSSYEAR_RULES)]
-    extra = crossyear_checks(reports, tables["cells"])
+    extra = crossyear_checks(reports, cells)
     out["checks"] = pd.concat([checks, extra.astype(COLUMNS["checks"])], ignore_index=True).astype(COLUMNS["checks"])
-    crosswalk = with_panel_columns(derive_totals(harmonise(reports, tables["cells"])), reports)
+    crosswalk = with_panel_columns(derive_totals(harmonise(reports, cells)), reports)
     out["crosswalk"] = crosswalk
     warnings = tables["warnings"]
     warnings = warnings[~warnings["kind"].isin((SAME_AGENCY_YEAR, DERIVED_TOTAL))]
@@ -193,3 +197,16 @@ def wide_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     for version in VERSIONS:
         out[f"wide_{version}"], out[f"wide_{version}_state"] = wide(tables["reports"], tables["cells"], version)
     return out
+
+
+def settle_across_years(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """``cells`` with the cells that the same agency's adjacent years settle (earlier ones replaced)."""
+    cells = tables["cells"]
+    cells = cells[cells["method"] != RESOLVED_METHOD]
+    warnings = tables.get("warnings")
+    if warnings is None or warnings.empty:
+        return cells.reset_index(drop=True)
+    settled = resolve_across_years(tables["reports"], cells, warnings)
+    if settled.empty:
+        return cells.reset_index(drop=True)
+    return pd.concat([cells, settled.astype(COLUMNS["cells"])], ignore_index=True).astype(COLUMNS["cells"])

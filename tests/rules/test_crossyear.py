@@ -198,4 +198,4 @@ def test_a_renamed_body_of_one_division_is_named_in_x0_not_lost():
     row = x.loc["k24"]
     assert row["passed"] is not None and not row["passed"] and row["scope"] == "agency 2023→2024"
     assert "上海市科学技术局 ≠ agency (2023, k23.html) = 上海市科学技术委员会" in row["detail"]
-    assert "X1/X2 are not evaluated" in row["detail"]
+    assert "X1–X3 are not evaluated" in row["detail"]
