@@ -4,15 +4,21 @@ comparison as spec/OUTPUT.md defines it. Tests import them from here (``tests.he
 
 from __future__ import annotations
 
+import functools
+import io
 import json
+import os
 import re
 import shutil
+import zipfile
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from extractor.model import Document, FileFormat, Paragraph, Table, TableCell
+from extractor.readers.registry import read_document
 
 ROOT = Path(__file__).resolve().parents[1]  # the project
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -128,3 +134,59 @@ def printed_numbers(doc: Document) -> Counter:
                 value = float(cell.text)
                 out[int(value) if value.is_integer() else value] += 1
     return out
+
+
+@functools.cache
+def read_fixture(path: Path) -> Document:
+    """The Document of a committed fixture, read once per test process through the registry
+    (content sniffing and all); LibreOffice conversions take a second each."""
+    return read_document(path)
+
+
+def session_conversion_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A conversion cache shared by the xdist workers of this test session (and only this one), so
+    that each DOC/WPS fixture goes through LibreOffice once per session, not once per test module."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return root / "govreport-conversions"
+
+
+# --- hand-written WordprocessingML --------------------------------------------------------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def wml_docx(body: str, ns: str = W_NS, extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal DOCX whose body is ``body`` (WordprocessingML), with ``extra`` parts."""
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:document xmlns:w="{ns}" '
+        f'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        f"<w:body>{body}<w:sectPr/></w:body></w:document>"
+    )
+    return zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": xml, **(extra or {})})
+
+
+def zip_bytes(members: dict[str, str | bytes], compresslevel: int | None = None) -> bytes:
+    """A deflated zip archive of ``members`` (name: content), in memory."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def wml_p(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def wml_tc(text: str, span: int = 1, vmerge: str | None = None) -> str:
+    props = (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "") + (
+        "" if vmerge is None else ("<w:vMerge/>" if vmerge == "continue" else f'<w:vMerge w:val="{vmerge}"/>')
+    )
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{wml_p(text)}</w:tc>"
+
+
+def wml_tbl(rows: list[str], grid: list[int] | None = None) -> str:
+    cols = "".join(f'<w:gridCol w:w="{w}"/>' for w in grid or [])
+    return f"<w:tbl><w:tblGrid>{cols}</w:tblGrid>{''.join(f'<w:tr>{r}</w:tr>' for r in rows)}</w:tbl>"

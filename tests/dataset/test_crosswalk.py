@@ -21,8 +21,7 @@ from extractor.dataset.crosswalk import (
 )
 from extractor.dataset.tables import frame
 from rules.data import VERSIONS, schema
-from tests.conftest import REAL
-from tests.helpers import ROOT
+from tests.helpers import REAL, ROOT
 
 
 def test_crosswalk_data_is_consistent():

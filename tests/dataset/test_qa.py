@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from extractor.cli import main
-from tests.conftest import REAL
 from tests.fixtures.series import YearSpec, build_series
+from tests.helpers import REAL
 
 
 def _sections(text: str) -> dict[str, list[dict[str, str]]]:

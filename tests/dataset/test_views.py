@@ -18,9 +18,8 @@ from extractor.dataset.views import (
     pdf_boxes,
     resolve_source,
 )
-from tests.conftest import REAL
 from tests.fixtures.series import YearSpec, build_series
-from tests.helpers import ROOT
+from tests.helpers import REAL, ROOT
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,7 @@ import pytest
 from extractor.model import Document
 from extractor.readers.pdf.reader import read_pdf
 from tests.fixtures.pdfsynth import SAMPLE_PAGES, build_pdf, sample_page
-from tests.fixtures.reading import read_fixture
-from tests.helpers import HONGZE_PDF
+from tests.helpers import HONGZE_PDF, read_fixture
 
 
 @pytest.fixture(scope="session")

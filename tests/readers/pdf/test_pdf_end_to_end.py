@@ -8,8 +8,7 @@ import pytest
 
 from extractor.pipeline import extract_file
 from rules.report import Report, analyse
-from tests.fixtures.reading import read_fixture
-from tests.helpers import GENERATED, HONGZE_PDF, gold_of
+from tests.helpers import GENERATED, HONGZE_PDF, gold_of, read_fixture
 
 GENERATED_PDFS = sorted(GENERATED.glob("*.pdf"))
 

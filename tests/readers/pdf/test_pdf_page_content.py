@@ -13,8 +13,7 @@ from extractor.model import Document, Status
 from extractor.readers.pdf.page import is_garbage_char, read_page
 from extractor.readers.pdf.reader import read_pdf
 from tests.fixtures.pdfsynth import SAMPLE_PAGES, PageSpec, build_pdf
-from tests.fixtures.reading import read_fixture
-from tests.helpers import GENERATED, gold_of
+from tests.helpers import GENERATED, gold_of, read_fixture
 
 GENERATED_PDFS = sorted(GENERATED.glob("*.pdf"))
 

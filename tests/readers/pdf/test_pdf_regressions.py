@@ -16,8 +16,7 @@ from extractor.readers.layout.primitives import Glyph, Ruling
 from extractor.readers.layout.tables import close_open_ends, rulings_to_edges
 from extractor.readers.pdf.reader import read_pdf
 from tests.fixtures.pdfsynth import PageSpec, build_pdf, sample_page
-from tests.fixtures.reading import read_fixture
-from tests.helpers import GENERATED, HONGZE_PDF, block_shapes, printed_numbers
+from tests.helpers import GENERATED, HONGZE_PDF, block_shapes, printed_numbers, read_fixture
 
 GENERATED_PDFS = sorted(GENERATED.glob("*.pdf"))
 needs_pdftocairo = pytest.mark.skipif(shutil.which("pdftocairo") is None, reason="needs poppler's pdftocairo")

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from extractor.model import Document, Paragraph, Status
-from tests.fixtures.reading import read_fixture
 from tests.helpers import (
     GENERATED,
     cell_with_text,
     cells_with_text,
     gold_of,
     printed_numbers,
+    read_fixture,
     row_values,
     tables_on,
 )
