@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner, Result
 
+from extractor.cli import main
+from extractor.dataset.tables import frame
 from extractor.model import Document, FileFormat, Paragraph, Table, TableCell
 from extractor.readers.registry import read_document
 
@@ -24,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]  # the project
 FIXTURES = ROOT / "tests" / "fixtures"
 REAL = FIXTURES / "real"
 GENERATED = FIXTURES / "generated"
+DAMAGED_WORD = GENERATED / "damaged"
+DAMAGED_WORD_ERRORS: dict[str, str] = json.loads((DAMAGED_WORD / "expected.json").read_text(encoding="utf-8"))
 HONGZE_PDF = REAL / "001_huaian_hongze_2023.pdf"  # the real PDF: WPS export, 5 pages, 2023
 NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 TIMING = ["seconds"]
@@ -36,6 +41,21 @@ def gold_of(report: Path) -> dict:
         if candidate.exists():
             return json.loads(candidate.read_text(encoding="utf-8"))
     raise FileNotFoundError(f"no gold for {report}")
+
+
+def damaged_word_params() -> list:
+    """The damaged Word files (``generated/damaged``) as test parameters; DOC files need LibreOffice."""
+    return [
+        pytest.param(n, marks=pytest.mark.libreoffice) if n.endswith(".doc") else n for n in sorted(DAMAGED_WORD_ERRORS)
+    ]
+
+
+def extract_cli(*args: str, workers: int | None = 0) -> Result:
+    """``govreport extract ARGS --workers N`` in this process (click's runner; exceptions propagate).
+
+    ``workers=0`` (the default) reads in this process: only tests of the worker pool ask for one."""
+    extra = [] if workers is None else ["--workers", str(workers)]
+    return CliRunner().invoke(main, ["extract", *args, *extra], catch_exceptions=False)
 
 
 def make_inputs(folder: Path, copies: int) -> list[Path]:
@@ -190,3 +210,29 @@ def wml_tc(text: str, span: int = 1, vmerge: str | None = None) -> str:
 def wml_tbl(rows: list[str], grid: list[int] | None = None) -> str:
     cols = "".join(f'<w:gridCol w:w="{w}"/>' for w in grid or [])
     return f"<w:tbl><w:tblGrid>{cols}</w:tblGrid>{''.join(f'<w:tr>{r}</w:tr>' for r in rows)}</w:tbl>"
+
+
+# --- dataset tables ----------------------------------------------------------------------------------
+
+
+def cells_table(rows: list[tuple[str, str, float | None, str]]) -> pd.DataFrame:
+    """A ``cells`` table of (report_id, key, value, state) rows, read from an HTML table."""
+    out = []
+    for rid, key, value, state in rows:
+        table, row, col = key.split(".")
+        out.append(
+            {
+                "report_id": rid,
+                "key": key,
+                "table": table,
+                "row": row,
+                "col": col,
+                "value": value,
+                "state": state,
+                "raw": "",
+                "unit": "件",
+                "method": "html-table",
+                "confidence": 1.0,
+            }
+        )
+    return frame("cells", out)

@@ -10,22 +10,18 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from nbclient import NotebookClient
 
-from extractor.cli import main
+from tests.helpers import ROOT, extract_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 CELL_TIMEOUT_S = 120
 BUILD_WAIT_S = 600
 DONE, FAILED = ".done", ".failed"
 
-pytestmark = pytest.mark.slow
-
 
 def _build_samples_dataset(out: Path) -> None:
-    res = CliRunner().invoke(main, ["extract", str(ROOT / "samples"), "-o", str(out), "-q"], catch_exceptions=False)
+    res = extract_cli(str(ROOT / "samples"), "-o", str(out), "-q")
     assert res.exit_code == 0, res.output
 
 
@@ -89,6 +85,7 @@ def _stdout(nb: nbformat.NotebookNode) -> str:
     return "".join(o.get("text", "") for o in _outputs(nb) if o.get("output_type") == "stream")
 
 
+@pytest.mark.slow
 def test_samples_dataset_has_both_forms_every_format_and_consecutive_years(samples_dataset: Path):
     reports = pd.read_parquet(samples_dataset / "reports.parquet")
     assert not reports["source"].str.endswith("README.md").any()
@@ -104,6 +101,7 @@ def test_samples_dataset_has_both_forms_every_format_and_consecutive_years(sampl
     assert (x["rule"] == "X1").sum() == 7 * 7  # 云岭 2019→…→2023 (4 pairs) and 临江 2019→…→2022 (3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("report", "expect"),
     [
@@ -127,6 +125,7 @@ def test_spot_check_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch,
         assert "0 unmapped labels" in _stdout(nb)
 
 
+@pytest.mark.slow
 def test_explore_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch):
     nb = run_notebook("explore.ipynb", samples_dataset, monkeypatch)
     out = _stdout(nb)

@@ -11,30 +11,25 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from extractor.cli import main
-from tests.helpers import REAL, ROOT, comparable, load, make_inputs, slow_html
-
-
-def cli(*args: str):
-    return CliRunner().invoke(main, ["extract", *args], catch_exceptions=False)
+from tests.helpers import REAL, ROOT, comparable, extract_cli, load, make_inputs, slow_html
 
 
 def test_parallel_run_equals_in_process_run(tmp_path: Path):
     inputs = tmp_path / "in"
     make_inputs(inputs, 12)
-    assert cli(str(inputs), "-o", str(tmp_path / "a"), "-w", "0", "-q").exit_code == 0
-    assert cli(str(inputs), "-o", str(tmp_path / "b"), "-w", "2", "-q").exit_code == 0
+    assert extract_cli(str(inputs), "-o", str(tmp_path / "a"), "-q").exit_code == 0
+    assert extract_cli(str(inputs), "-o", str(tmp_path / "b"), "-q", workers=2).exit_code == 0
     assert comparable(tmp_path / "a") == comparable(tmp_path / "b")
     assert len(load(tmp_path / "a")["reports"]) == 12
 
 
+@pytest.mark.slow
 def test_sigkill_midway_then_rerun_equals_uninterrupted(tmp_path: Path):
     inputs = tmp_path / "in"
     make_inputs(inputs, 120)
     reference = tmp_path / "ref"
-    assert cli(str(inputs), "-o", str(reference), "-w", "2", "-q").exit_code == 0
+    assert extract_cli(str(inputs), "-o", str(reference), "-q").exit_code == 0
 
     out = tmp_path / "out"
     cmd = [
@@ -62,7 +57,7 @@ def test_sigkill_midway_then_rerun_equals_uninterrupted(tmp_path: Path):
     assert 0 < len(committed) < 120, "the kill must land midway"
     assert not (out / "wide_2019.parquet").exists()  # the run never reached its end
 
-    res = cli(str(inputs), "-o", str(out), "-w", "2")
+    res = extract_cli(str(inputs), "-o", str(out))
     assert res.exit_code == 0
     assert comparable(out) == comparable(reference)
     assert not list(out.rglob("*.tmp"))
@@ -73,13 +68,13 @@ def test_rerun_is_incremental(tmp_path: Path):
     inputs = tmp_path / "in"
     docs = make_inputs(inputs, 4)
     out = tmp_path / "out"
-    assert cli(str(inputs), "-o", str(out), "-w", "0", "-q").exit_code == 0
+    assert extract_cli(str(inputs), "-o", str(out), "-q").exit_code == 0
     first = load(out)["reports"].set_index("source")
     # one file changes, one is added, one is copied under a new name
     docs[0].write_bytes(docs[0].read_bytes() + "\n再附一行\n".encode())
     (inputs / "new.txt").write_bytes((REAL / "018_dalian_changxingdao_jiedao_2022.txt").read_bytes())
     (inputs / "copy.html").write_bytes(docs[1].read_bytes())
-    res = cli(str(inputs), "-o", str(out), "-w", "0")
+    res = extract_cli(str(inputs), "-o", str(out))
     assert "3 unchanged and skipped" in res.output
     reports = load(out)["reports"].set_index("source")
     assert len(reports) == 6
@@ -97,7 +92,7 @@ def test_time_limit_stops_a_slow_document_and_the_batch_goes_on(tmp_path: Path):
     make_inputs(inputs, 3)
     slow_html(inputs / "slow.html")
     out = tmp_path / "out"
-    res = cli(str(inputs), "-o", str(out), "-w", "2", "--timeout", "1")
+    res = extract_cli(str(inputs), "-o", str(out), "--timeout", "1", workers=2)
     assert res.exit_code == 0
     reports = load(out)["reports"].set_index("source")
     slow = reports.loc[(inputs / "slow.html").as_posix()]
@@ -110,7 +105,7 @@ def test_memory_limit_stops_a_hungry_document(tmp_path: Path):
     make_inputs(inputs, 2)
     slow_html(inputs / "huge.html", rows=200000)
     out = tmp_path / "out"
-    res = cli(str(inputs), "-o", str(out), "-w", "1", "--memory-limit", "64", "--timeout", "120")
+    res = extract_cli(str(inputs), "-o", str(out), "--memory-limit", "64", "--timeout", "120", workers=1)
     assert res.exit_code == 0
     reports = load(out)["reports"].set_index("source")
     huge = reports.loc[(inputs / "huge.html").as_posix()]
@@ -123,7 +118,7 @@ def test_same_agency_and_year_is_flagged(tmp_path: Path):
     inputs = tmp_path / "in"
     make_inputs(inputs, 8)  # doc0000/doc0004, doc0001/doc0005, doc0002/doc0006: two editions each
     out = tmp_path / "out"
-    res = cli(str(inputs), "-o", str(out), "-w", "0")
+    res = extract_cli(str(inputs), "-o", str(out))
     warnings = pd.read_parquet(out / "warnings.parquet")
     flagged = warnings[warnings["kind"] == "same_agency_year"]
     assert flagged["report_id"].nunique() == 6  # doc0003/doc0007 name no agency
@@ -136,18 +131,26 @@ def test_dask_local_cluster_equals_local_run(tmp_path: Path):
     distributed = pytest.importorskip("distributed")
     inputs = tmp_path / "in"
     make_inputs(inputs, 6)
-    assert cli(str(inputs), "-o", str(tmp_path / "local"), "-w", "2", "-q").exit_code == 0
+    assert extract_cli(str(inputs), "-o", str(tmp_path / "local"), "-q").exit_code == 0
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
-        res = cli(
-            str(inputs), "-o", str(tmp_path / "dask"), "--engine", "dask", "--scheduler", lc.scheduler_address, "-q"
+        res = extract_cli(
+            str(inputs),
+            "-o",
+            str(tmp_path / "dask"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            lc.scheduler_address,
+            "-q",
+            workers=None,  # Dask's workers, not ours
         )
     assert res.exit_code == 0
     assert comparable(tmp_path / "dask") == comparable(tmp_path / "local")
 
 
 def test_dask_needs_a_scheduler(tmp_path: Path):
-    res = CliRunner().invoke(
-        main, ["extract", str(REAL / "000_xinjiang_yjglt_2019.txt"), "-o", str(tmp_path / "o"), "--engine", "dask"]
+    res = extract_cli(
+        str(REAL / "000_xinjiang_yjglt_2019.txt"), "-o", str(tmp_path / "o"), "--engine", "dask", workers=None
     )
     assert res.exit_code == 2
     assert "--scheduler" in res.output

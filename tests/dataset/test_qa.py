@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from extractor.cli import main
 from tests.fixtures.series import YearSpec, build_series
-from tests.helpers import REAL
+from tests.helpers import REAL, extract_cli
 
 
 def _sections(text: str) -> dict[str, list[dict[str, str]]]:
@@ -49,7 +47,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, lis
         name="yunling",
     )
     out = root / "out"
-    res = CliRunner().invoke(main, ["extract", str(inp), "-o", str(out), "-q"], catch_exceptions=False)
+    res = extract_cli(str(inp), "-o", str(out), "-q")
     assert res.exit_code == 0, res.output
     text = (out / "qa_report.md").read_text(encoding="utf-8")
     return out, _sections(text), text

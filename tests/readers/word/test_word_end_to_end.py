@@ -6,7 +6,6 @@ Damaged Word files give one failed ``reports`` row each."""
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from tests.fixtures.generator.damaged import web_archive
 from tests.fixtures.generator.form import APPLICANT_COLS, REVIEW_GROUPS, outcome_row_keys
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, Fixture, fixture_named
 from tests.fixtures.generator.values import DASH, ValuesSpec
-from tests.helpers import gold_of, zip_bytes
+from tests.helpers import DAMAGED_WORD, DAMAGED_WORD_ERRORS, damaged_word_params, gold_of, zip_bytes
 
 READABLE = ["docx", "doc", "wps", "html"] + (["pdf"] if FileFormat.PDF in READERS else [])
 CASES = [(fx, ext) for fx in FIXTURES for ext in fx.renderings if ext in READABLE]
@@ -120,18 +119,11 @@ def test_renderings_of_one_report_agree_on_key_value_state(fx: Fixture) -> None:
         assert cells == reference, ext
 
 
-DAMAGED = OUT_DIR / "damaged"
-EXPECTED_ERRORS = json.loads((DAMAGED / "expected.json").read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.libreoffice) if n.endswith(".doc") else n for n in sorted(EXPECTED_ERRORS)],
-)
+@pytest.mark.parametrize("name", damaged_word_params())
 def test_damaged_word_file_is_one_failed_reports_row(name: str) -> None:
-    ex = extract(DAMAGED / name)
+    ex = extract(DAMAGED_WORD / name)
     assert ex.report["status"] == "failed"
-    assert EXPECTED_ERRORS[name] in ex.report["error"]
+    assert DAMAGED_WORD_ERRORS[name] in ex.report["error"]
     assert ex.report["source"] == f"damaged/{name}"
     assert ex.cells == [] and ex.checks == []
 
