@@ -15,6 +15,7 @@ import pytest
 from tests.helpers import REAL, ROOT, comparable, extract_cli, load, make_inputs, slow_html
 
 
+@pytest.mark.slow
 def test_parallel_run_equals_in_process_run(tmp_path: Path):
     inputs = tmp_path / "in"
     make_inputs(inputs, 12)

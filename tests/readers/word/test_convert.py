@@ -119,20 +119,6 @@ def test_password_protected_docx_is_refused_before_conversion(monkeypatch: pytes
             reader(data, Path("x.docx"))
 
 
-def test_word97_password_flag_is_refused_before_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", "/nonexistent")
-    data = (OUT_DIR / "damaged" / "word97_password.doc").read_bytes()
-    with pytest.raises(ExtractionError, match="the document is password-protected"):
-        read_doc(data, Path("x.doc"))
-
-
-def test_ole2_without_word_stream_is_refused_before_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", "/nonexistent")
-    data = (OUT_DIR / "damaged" / "not_word_ole.doc").read_bytes()
-    with pytest.raises(UnsupportedFormatError, match="without a Word document inside"):
-        read_doc(data, Path("x.doc"))
-
-
 def test_missing_libreoffice_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv(CACHE_ENV)
