@@ -23,20 +23,8 @@ def test_sigkill_midway_then_rerun_equals_uninterrupted(tmp_path: Path):
     assert extract_cli(str(inputs), "-o", str(reference), "-q").exit_code == 0
 
     out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "extractor",
-        "extract",
-        str(inputs),
-        "-o",
-        str(out),
-        "-w",
-        "1",
-        "-q",
-        "--checkpoint",
-        "3",
-    ]
+    pool_of_one = ["-w", "1", "-q", "--checkpoint", "3"]  # one worker, a committed part every 3 documents
+    cmd = [sys.executable, "-m", "extractor", "extract", str(inputs), "-o", str(out), *pool_of_one]
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parts = out / "reports.parquet"
     deadline = time.monotonic() + 60
