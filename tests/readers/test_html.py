@@ -63,7 +63,7 @@ def test_deeply_nested_markup_fails_cleanly():
     def nested(depth: int) -> bytes:
         return ("<html><body>" + "<div>" * depth + "一、总体情况" + "</div>" * depth + "</body></html>").encode()
 
-    with pytest.raises(ExtractionError, match="the HTML page has no (visible )?text"):
+    with pytest.raises(ExtractionError, match=r"the HTML page has no (visible )?text"):
         read_html(nested(5000), Path("deep.html"))
     assert [p.text for p in read_html(nested(200), Path("deep.html")).paragraphs] == ["一、总体情况"]
 
