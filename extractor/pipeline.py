@@ -35,6 +35,7 @@ class Extraction:
     sections: list[dict[str, Any]] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -124,7 +125,20 @@ def report_rows(report_id: str, report: Report) -> tuple[list[dict[str, Any]], .
     ]
     warnings = [{"report_id": report_id, "kind": "warning", "message": w} for w in report.warnings]
     warnings += [{"report_id": report_id, "kind": "unmapped_label", "message": lbl} for lbl in report.unmapped_labels]
-    return cells, sections, checks, warnings
+    facts = [
+        {
+            "report_id": report_id,
+            "key": f.key,
+            "value": f.value,
+            "unit": f.unit,
+            "section": f.section,
+            "sentence": f.sentence,
+            "span": f.span,
+            "confidence": f.confidence,
+        }
+        for f in report.facts
+    ]
+    return cells, sections, checks, warnings, facts
 
 
 def _hit_memory_limit() -> bool:
@@ -193,7 +207,7 @@ def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
     ext = Extraction(
         _report_row(rid, source, report.file_format, status.value, error, report, time.perf_counter() - t0, len(data))
     )
-    ext.cells, ext.sections, ext.checks, ext.warnings = report_rows(rid, report)
+    ext.cells, ext.sections, ext.checks, ext.warnings, ext.facts = report_rows(rid, report)
     return ext
 
 

@@ -35,6 +35,7 @@ class BatchResult:
             "sections": frame("sections", (s for e in ex for s in e.sections)),
             "checks": frame("checks", (k for e in ex for k in e.checks)),
             "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
+            "facts": frame("facts", (f for e in ex for f in e.facts)),
         }
 
     def counts(self) -> dict[str, int]:

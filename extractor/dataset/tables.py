@@ -60,6 +60,17 @@ COLUMNS: dict[str, dict[str, str]] = {
         "detail": "string",
     },
     "warnings": {"report_id": "string", "kind": "string", "message": "string"},
+    # figures stated in sentences (rules/prose_facts.py); keys: legacy.* or documented facts.*
+    "facts": {
+        "report_id": "string",
+        "key": "string",
+        "value": "float64",
+        "unit": "string",
+        "section": "Int64",
+        "sentence": "string",
+        "span": "string",
+        "confidence": "float64",
+    },
 }
 TABLES = tuple(COLUMNS)
 TIMING_COLUMNS = ("seconds",)

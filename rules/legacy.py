@@ -1,0 +1,559 @@
+"""Legacy reports (2008–2018): their sections, statistics table and figures stated in prose.
+
+Sections: the 2007 regulation's headings, numbered 一、… (or 第一部分) in whatever order and
+combination a report uses, classified by ``rules/data/legacy.toml`` onto the modern numbering.
+Statistics tables (政府信息公开情况统计表) are read through the same token stream as the modern
+tables: the header says which value column is the year's (本年度, 2016年度, 统计数, 本期实际) and
+which is cumulative (历年累计, 本年累计: never taken); row labels map onto the ``legacy.*`` keys.
+A row whose year and cumulative digits ran together (``20263542``) is cut only where the
+equations decide it: the cumulative is never below the year, the table's sums, and the figures
+the report's prose states; otherwise the cell is left out with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from rules import metadata, recover
+from rules.checks import Check
+from rules.data import schema_keys
+from rules.legacy_data import LEGACY, TABLE_CAPTION, Column, LegacyRow, equations, legacy_rows, legacy_sections
+from rules.legacy_data import table_words as _words
+from rules.normalize import label_key, nfkc, squash
+from rules.prose_facts import Fact
+from rules.stream import Kind, Token
+from rules.t1 import t1_checks
+from rules.tables import Cell
+from rules.values import State, parse_value
+
+logger = logging.getLogger(__name__)
+
+CONFIDENCE_TABLE = 0.95
+CONFIDENCE_CUT = 0.8
+CONFIDENCE_PROSE = 0.7
+MAX_KEYWORD_GAP = 16  # characters between a heading's numeral and its keyword
+HEADING_WINDOW = 40
+CAPTION_BACK = 60  # characters before a table's header in which its caption is looked for
+MAX_BARE_HEADING = 30
+CLOSING_TAIL = 40  # the closing date stands within the last characters of the last section
+_CN = "一二三四五六七八九十"
+_NUMBERED = re.compile(rf"(?<![{_CN}第（(])(?P<n>[{_CN}]{{1,2}})\s*[、.．]|第(?P<m>[{_CN}]{{1,2}})部分")
+_HEADING_TAIL = re.compile(r"[^，。；;\s（(]{0,16}?(?:情况|措施|事项|统计表|报表)")
+_UNKNOWN_HEADING = re.compile(r"[^，。；;\s]{1,20}")
+_HEADER_HEAD = ("指标名称", "统计指标")
+_D = "0-9一二三四五六七八九十"
+_CLOSING_DATE = re.compile(rf"[{_D}〇○零]{{2,4}}年[{_D}]{{1,3}}月[{_D}]{{1,3}}日")
+_ARCHIVE_DATE = re.compile(r"^发布(?:时间|日期)\s*[:：]\s*(?P<d>\S+)")
+YUAN = "元"
+
+
+@dataclass(frozen=True, slots=True)
+class LegacySectionOut:
+    number: int
+    heading: str
+    text: str
+
+
+@dataclass
+class LegacyResult:
+    sections: list[LegacySectionOut] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    table_span: tuple[int, int] | None = None
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+def _cn_value(numeral: str) -> int:
+    if numeral == "十":
+        return 10
+    if numeral.startswith("十"):
+        return 10 + _CN.index(numeral[1]) + 1
+    return (
+        _CN.index(numeral[0]) + 1 if len(numeral) == 1 else (_CN.index(numeral[0]) + 1) * 10 + _CN.index(numeral[1]) + 1
+    )
+
+
+def _classify(window: str) -> tuple[int, int] | None:
+    """(section number, keyword end in ``window``) of a heading's first characters."""
+    flat = nfkc(window)
+    for spec in legacy_sections():
+        for kw in spec.keywords:
+            i = flat.find(kw)
+            if 0 <= i <= MAX_KEYWORD_GAP:
+                return spec.number, i + len(kw)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    start: int
+    body_start: int
+    number: int | None  # None: a numbered heading that names no standard section
+    text: str
+
+
+def _numbered_headings(text: str) -> list[_Heading]:
+    found = [(m.start(), m.end(), _cn_value(m.group("n") or m.group("m"))) for m in _NUMBERED.finditer(text)]
+    out: list[_Heading] = []
+    pos, expected = 0, 1
+    while True:
+        cands = [(s, e) for s, e, n in found if n == expected and s >= pos]
+        if not cands:
+            return out
+        chosen = None
+        for s, e in cands:
+            window = text[e : e + HEADING_WINDOW].split("\n", 1)[0]
+            hit = _classify(window)
+            if hit:
+                tail = _HEADING_TAIL.match(window, hit[1])
+                end = e + (tail.end() if tail else hit[1])
+                chosen = _Heading(s, end, hit[0], text[s:end].strip())
+                break
+        if chosen is None:
+            s, e = cands[0]
+            m = _UNKNOWN_HEADING.match(text, e + len(text[e:]) - len(text[e:].lstrip()))
+            end = m.end() if m else e
+            chosen = _Heading(s, end, None, text[s:end].strip())
+        out.append(chosen)
+        pos, expected = chosen.body_start, expected + 1
+
+
+def _bare_headings(text: str) -> list[_Heading]:
+    out, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        s = line.strip()
+        if s and len(s) <= MAX_BARE_HEADING and not s.endswith(("。", "；", ";")):
+            hit = _classify(s)
+            if hit:
+                start = pos + line.find(s)
+                out.append(_Heading(start, start + len(s), hit[0], s))
+        pos += len(line)
+    return out
+
+
+def _table_header(text: str, start: int) -> int | None:
+    hits = [i for w in _HEADER_HEAD if (i := text.find(w, start)) >= 0]
+    return min(hits) if hits else None
+
+
+def _caption_start(text: str, header: int) -> int:
+    back = text[max(0, header - CAPTION_BACK) : header]
+    base = header - len(back)
+    for word in ("附件", "附表"):
+        i = back.rfind(word)
+        if i >= 0:
+            return base + i
+    i = max(back.rfind("统计表"), back.rfind("统计报表"))
+    if i >= 0:
+        cut = max(back.rfind(ch, 0, i) for ch in " \n。；")
+        return base + cut + 1
+    return header
+
+
+def find_legacy_sections(text: str) -> tuple[list[LegacySectionOut], tuple[int, int] | None]:
+    """The standard sections of a legacy report (merged per number) and the statistics table's span."""
+    heads = _numbered_headings(text)
+    if len(heads) < 2:
+        heads = sorted(heads + _bare_headings(text), key=lambda h: h.start)
+    first = heads[0].start if heads else 0
+    header = _table_header(text, first)
+    table: tuple[int, int] | None = None
+    if header is not None:
+        cap = next((h.start for h in heads if h.number == TABLE_CAPTION and h.start <= header), None)
+        cap = _caption_start(text, header) if cap is None else cap
+        after = [h.start for h in heads if h.start > header]
+        table = (cap, min(after, default=len(text)))
+    spans: list[tuple[int, str, int, int]] = []  # number, heading, body start, end
+    previous: int | None = None
+    for i, h in enumerate(heads):
+        end = heads[i + 1].start if i + 1 < len(heads) else len(text)
+        if table and h.start < table[0] < end:
+            end = table[0]
+        if table and table[0] <= h.start < table[1]:
+            continue
+        number = h.number
+        if number == TABLE_CAPTION:
+            continue
+        if number is None:
+            if previous is None:
+                continue
+            if previous in (4, 5, 6):
+                number = 6
+            else:
+                spans.append((previous, "", h.start, end))  # text of the section before
+                continue
+        spans.append((number, h.text, h.body_start, end))
+        previous = number
+    merged: dict[int, LegacySectionOut] = {}
+    for number, heading, s, e in spans:
+        body = text[s:e].strip()
+        if number in merged:
+            old = merged[number]
+            merged[number] = LegacySectionOut(number, old.heading, f"{old.text}\n{heading}\n{body}".strip())
+        else:
+            merged[number] = LegacySectionOut(number, heading, body)
+    return [merged[n] for n in sorted(merged)], table
+
+
+def legacy_publish_date(last_text: str, head_lines: Sequence[str]) -> date | None:
+    """The closing date the report's text ends with, else the archive's 发布时间 line."""
+    tail = squash(nfkc(last_text))[-CLOSING_TAIL:]
+    for m in re.finditer(
+        r"[0-9〇○零一二三四五六七八九十]{2,4}年[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日", tail
+    ):
+        if not tail[m.end() :].strip("。."):
+            return metadata.parse_date(m.group())
+    for line in head_lines:
+        m = _ARCHIVE_DATE.match(nfkc(line).strip())
+        if m:
+            return metadata.parse_date(m.group("d"))
+    return None
+
+
+# --- the statistics table -------------------------------------------------------------------------
+
+
+def _header(tokens: Sequence[Token]) -> tuple[list[Column], int, str] | None:
+    """The value columns in order, the index of the first token after the header, and the text of
+    the token the header ends in that is left over (a flattened first row label)."""
+    words = _words()
+    flat: list[tuple[int, int]] = []  # per squashed char: token index, char index in the squashed token
+    parts = []
+    for i, t in enumerate(tokens):
+        s = squash(nfkc(t.text)) if t.kind is not Kind.ROW_END else ""
+        flat.extend((i, j) for j in range(len(s)))
+        parts.append(s)
+    text = "".join(parts)
+    for head in (*_HEADER_HEAD, *words.header):
+        for m in re.finditer(re.escape(head), text):
+            pos = m.end()
+            roles: list[Column] = []
+            while pos < len(text):
+                y = words.year_pattern.match(text, pos)
+                hit = (
+                    (Column.YEAR, y.group())
+                    if y
+                    else next(((role, w) for role, w in words.columns if text.startswith(w, pos)), None)
+                )
+                if hit is None:
+                    break
+                roles.append(hit[0])
+                pos += len(hit[1])
+            values = [r for r in roles if r is not Column.UNIT]
+            if Column.YEAR not in values:
+                continue
+            if pos >= len(text):
+                return values, len(tokens), ""
+            ti, ci = flat[pos]
+            return (values, ti + 1, parts[ti][ci:]) if ci else (values, ti, "")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    label: str
+    values: tuple[Token, ...]
+
+
+def _rows(tokens: Sequence[Token], first_label: str) -> list[_Row]:
+    rows: list[_Row] = []
+    label: list[str] = [first_label] if first_label else []
+    values: list[Token] = []
+    depth = 0
+
+    def close() -> None:
+        nonlocal label, values
+        if values:
+            rows.append(_Row("".join(label), tuple(values)))
+        label, values = [], []
+
+    for tok in tokens:
+        if tok.kind is Kind.LABEL:
+            if values:
+                close()
+            label.append(tok.text)
+            depth += tok.text.count("（") + tok.text.count("(") - tok.text.count("）") - tok.text.count(")")
+        elif tok.kind is Kind.VALUE:
+            if depth > 0:  # a number inside brackets is part of the label (计1条)
+                label.append(tok.text)
+                continue
+            values.append(tok)
+        else:
+            close()
+            depth = 0
+    close()
+    return rows
+
+
+def _strip_unit(label: str) -> tuple[str, str | None]:
+    for u in _words().label_units:
+        if label.endswith(u):
+            return label[: -len(u)], u
+    return label, None
+
+
+def match_legacy_row(label: str, parent: str | None) -> tuple[LegacyRow, str] | None:
+    """The keyed row ``label`` names (and the synonym), given the total printed above it."""
+    key, _ = _strip_unit(label_key(label))
+    best: tuple[int, int, LegacyRow, str] | None = None
+    for row in legacy_rows():
+        if row.under and row.under != parent:
+            continue
+        for syn in row.labels:
+            end = key.rfind(syn) + len(syn)
+            if end >= len(syn) and (best is None or (end, len(syn)) > best[:2]):
+                best = (end, len(syn), row, syn)
+    return (best[2], best[3]) if best else None
+
+
+def _is_unkeyed(label: str) -> bool:
+    key = label_key(label)
+    return any(w in key for w in _words().unkeyed)
+
+
+@dataclass
+class _Candidate:
+    row: LegacyRow
+    synonym: str
+    label: str
+    tokens: tuple[Token, ...]
+    readings: list[list[recover.Piece]]
+    values: list[list[float | None]]
+    factor: float
+
+
+def _parse(text: str, amount: bool, factor: float) -> float | None:
+    return parse_value(text, amount=amount, default_unit_factor=factor).value
+
+
+def read_table(tokens: Sequence[Token], hints: dict[str, set[float]], result: LegacyResult) -> None:
+    """Cells of a legacy statistics table from its token stream (caption and header included)."""
+    head = _header(tokens)
+    if head is None:
+        result.warnings.append(
+            "legacy statistics table: no header with a year column (本年度, 统计数 …) found; left out"
+        )
+        return
+    roles, first, rest = head
+    year_col = roles.index(Column.YEAR)
+    cum_col = roles.index(Column.CUMULATIVE) if Column.CUMULATIVE in roles else None
+    n = len(roles)
+    rows = _rows(tokens[first:], rest)
+    amounts = {k for k, c in schema_keys(LEGACY).items() if c.unit == "万元"}
+    cands: dict[str, _Candidate] = {}
+    parent: str | None = None
+    for r in rows:
+        m = match_legacy_row(r.label, parent)
+        if m is None:
+            if not _is_unkeyed(r.label) and label_key(r.label):
+                result.unmapped.append(r.label)
+            continue
+        row, syn = m
+        if row.key in ("legacy.review.total", "legacy.litigation.total"):
+            parent = row.key
+        elif row.under is None:
+            parent = None
+        prev = cands.get(row.key)
+        if prev is not None and not _ranks_before(row, syn, prev.synonym):
+            continue
+        vals = list(r.values)
+        while len(vals) > n and not vals[-1].text:
+            vals.pop()
+        _, unit = _strip_unit(label_key(r.label))
+        factor = 1.0 if unit == YUAN else 10000.0
+        amount = row.key in amounts
+        if len(vals) > n:
+            result.warnings.append(f"{row.key}: {len(vals)} values printed where the table has {n} columns; left out")
+            continue
+        cuttable = [len(vals) == 1 or recover.may_hide_cells(v.text, v.separated) for v in vals]
+        readings = (
+            recover.row_readings([v.text for v in vals], n, cuttable)
+            if len(vals) < n
+            else [[recover.Piece(i, v.text, True) for i, v in enumerate(vals)]]
+        )
+        values = [[_parse(p.text, amount, factor) for p in rd] for rd in readings]
+        keep = [
+            i
+            for i, v in enumerate(values)
+            if cum_col is None or v[year_col] is None or v[cum_col] is None or v[year_col] <= v[cum_col]
+        ]
+        cands[row.key] = _Candidate(
+            row, syn, r.label, tuple(vals), [readings[i] for i in keep], [values[i] for i in keep], factor
+        )
+    _resolve(cands, year_col, cum_col, hints, result)
+
+
+def _ranks_before(row: LegacyRow, syn: str, other: str) -> bool:
+    rank = {s: i for i, s in enumerate(row.rank)}
+    return rank.get(syn, len(rank)) < rank.get(other, len(rank))
+
+
+def _constraints(cands: dict[str, _Candidate], cols: Sequence[int]) -> list[recover.Constraint]:
+    out: list[recover.Constraint] = []
+    for eq in equations():
+        parts = [p for p in eq.parts if p in cands]
+        if eq.total not in cands or len(parts) < 2:
+            continue
+        names = frozenset([eq.total, *parts])
+
+        def pred(a: recover.Assignment, total: str = eq.total, parts: tuple[str, ...] = tuple(parts)) -> bool | None:
+            for c in cols:
+                vals = [a[p][c] for p in parts]
+                t = a[total][c]
+                if t is None or any(v is None for v in vals):
+                    continue
+                if abs(t - sum(v for v in vals if v is not None)) > 1e-6:
+                    return False
+            return True
+
+        out.append((names, pred))
+    return out
+
+
+def _resolve(
+    cands: dict[str, _Candidate],
+    year_col: int,
+    cum_col: int | None,
+    prose: dict[str, set[float]],
+    result: LegacyResult,
+) -> None:
+    options = {k: c.values for k, c in cands.items()}
+    # the report's own sentences: keep the readings whose year figure the prose states, if any
+    for k, vals in options.items():
+        said = prose.get(k)
+        if len(vals) > 1 and said:
+            agree = [v for v in vals if v[year_col] in said]
+            if agree:
+                options[k] = agree
+    cols = [year_col] + ([cum_col] if cum_col is not None else [])
+    ambiguous = {k: v for k, v in options.items() if len(v) > 1}
+    solutions = None
+    if ambiguous:
+        solutions = recover.solve(options, _constraints(cands, cols))
+        if not solutions:
+            solutions = recover.solve(options, [])
+    for key, cand in cands.items():
+        vals = options[key]
+        if not vals:
+            result.warnings.append(f"{key}: no reading of {' '.join(t.text for t in cand.tokens)!r} fits; left out")
+            continue
+        if len(vals) == 1 and len(cand.values) == 1:
+            chosen, why = vals[0], None
+        else:
+            per = [s[key] for s in solutions] if solutions else vals
+            years = {tuple(v)[year_col] for v in per}
+            if len(years) != 1:
+                result.warnings.append(
+                    f"{key}: printed {' '.join(t.text for t in cand.tokens)!r} can be read several ways "
+                    f"(year {', '.join(sorted(f'{y:g}' for y in years if y is not None))}); left out"
+                )
+                continue
+            chosen = list(per[0])
+            why = "the only reading the table's sums, its cumulative column and the report's text allow"
+        _emit(cand, chosen, year_col, why, result)
+
+
+def _emit(
+    cand: _Candidate, chosen: Sequence[float | None], year_col: int, why: str | None, result: LegacyResult
+) -> None:
+    idx = next(i for i, v in enumerate(cand.values) if list(v) == list(chosen))
+    piece = cand.readings[idx][year_col]
+    tok = cand.tokens[piece.token]
+    key = cand.row.key
+    cell = schema_keys(LEGACY)[key]
+    cv = parse_value(piece.text, amount=cell.unit == "万元", default_unit_factor=cand.factor)
+    notes = [cand.row.notes.get(cand.synonym), cv.note]
+    conf = CONFIDENCE_TABLE
+    if why and not piece.whole:
+        notes.append(f"cut from printed {tok.text!r} ({why})")
+        conf = CONFIDENCE_CUT
+    result.cells.append(
+        Cell(
+            key,
+            cell.table,
+            cell.row,
+            cell.col,
+            cv.value,
+            cv.state.value,
+            piece.text,
+            cell.unit,
+            tok,
+            conf,
+            "; ".join(n for n in notes if n) or None,
+        )
+    )
+
+
+# --- prose cells and T1 ---------------------------------------------------------------------------
+
+
+def prose_cells(facts: Sequence[Fact], taken: set[str], result: LegacyResult) -> None:
+    """Cells for keys the table does not give, where the report's sentences agree on one figure."""
+    by_key: dict[str, list[Fact]] = {}
+    for f in facts:
+        if f.key not in taken:
+            by_key.setdefault(f.key, []).append(f)
+    for key, fs in by_key.items():
+        values = {f.value for f in fs}
+        if len(values) != 1:
+            result.warnings.append(
+                f"{key}: the report's sentences state {', '.join(sorted(f'{v:g}' for v in values))}; no cell"
+            )
+            continue
+        f = fs[0]
+        cell = schema_keys(LEGACY)[key]
+        tok = Token(Kind.VALUE, f.raw, _prose_prov(f), "prose")
+        result.cells.append(
+            Cell(
+                key,
+                cell.table,
+                cell.row,
+                cell.col,
+                f.value,
+                State.NUMBER.value,
+                f.raw,
+                cell.unit,
+                tok,
+                f.confidence,
+                f.sentence,
+            )
+        )
+
+
+def _prose_prov(f: Fact):
+    from extractor.model import Provenance
+
+    return Provenance(locator=f"section {f.section} chars {f.start}-{f.end}")
+
+
+def analyse_legacy(
+    text: str,
+    head_lines: Sequence[str],
+    stream: Callable[[int, int], list[Token]],
+    find_facts: Callable[[Sequence[tuple[int, str]]], list[Fact]],
+    find_hints: Callable[[Sequence[tuple[int, str]]], dict[str, set[float]]],
+) -> tuple[LegacyResult, list[Fact], date | None]:
+    """Sections, cells (table first, then prose), T1 checks and the closing date of a legacy report."""
+    result = LegacyResult()
+    secs, table = find_legacy_sections(text)
+    result.sections = secs
+    result.table_span = table
+    texts = [(s.number, s.text) for s in secs]
+    facts = find_facts(texts)
+    if table:
+        hints = find_hints(texts)
+        for f in facts:
+            hints.setdefault(f.key, set()).add(f.value)
+        read_table(stream(*table), hints, result)
+    prose_cells(facts, {c.key for c in result.cells}, result)
+    result.checks = t1_checks(facts, result.cells, LEGACY)
+    closing = text[: table[0]] if table else text
+    return result, facts, legacy_publish_date(closing, head_lines)
