@@ -47,6 +47,9 @@ _UNKNOWN_HEADING = re.compile(r"[^，。；;\s]{1,20}")
 _HEADER_HEAD = ("指标名称", "统计指标")
 _D = "0-9一二三四五六七八九十"
 _CLOSING_DATE = re.compile(rf"[{_D}〇○零]{{2,4}}年[{_D}]{{1,3}}月[{_D}]{{1,3}}日")
+_HEADING_CUT = re.compile(r"[\s。，；;,]")  # a heading's words end at white space or punctuation
+_TABLE_ROW = re.compile(r"数|费用|\||\d")
+TABLE_ROW_WINDOW = 16
 _ARCHIVE_DATE = re.compile(r"^发布(?:时间|日期)\s*[:：]\s*(?P<d>\S+)")
 YUAN = "元"
 
@@ -100,8 +103,17 @@ class _Heading:
     text: str
 
 
-def _numbered_headings(text: str) -> list[_Heading]:
-    found = [(m.start(), m.end(), _cn_value(m.group("n") or m.group("m"))) for m in _NUMBERED.finditer(text)]
+def _table_row(window: str) -> bool:
+    """Whether a numbered line after a table's header is one of its rows (四、行政复议数量 | 件 | 1)."""
+    return bool(_TABLE_ROW.search(window[:TABLE_ROW_WINDOW]))
+
+
+def _numbered_headings(text: str, table_from: int | None = None) -> list[_Heading]:
+    found = [
+        (m.start(), m.end(), _cn_value(m.group("n") or m.group("m")))
+        for m in _NUMBERED.finditer(text)
+        if table_from is None or m.start() < table_from or not _table_row(text[m.end() :])
+    ]
     out: list[_Heading] = []
     pos, expected = 0, 1
     while True:
@@ -110,11 +122,12 @@ def _numbered_headings(text: str) -> list[_Heading]:
             return out
         chosen = None
         for s, e in cands:
-            window = text[e : e + HEADING_WINDOW].split("\n", 1)[0]
+            pad = len(text[e : e + HEADING_WINDOW]) - len(text[e : e + HEADING_WINDOW].lstrip())
+            window = _HEADING_CUT.split(text[e + pad : e + HEADING_WINDOW], maxsplit=1)[0]
             hit = _classify(window)
             if hit:
                 tail = _HEADING_TAIL.match(window, hit[1])
-                end = e + (tail.end() if tail else hit[1])
+                end = e + pad + (tail.end() if tail else hit[1])
                 chosen = _Heading(s, end, hit[0], text[s:end].strip())
                 break
         if chosen is None:
@@ -160,11 +173,10 @@ def _caption_start(text: str, header: int) -> int:
 
 def find_legacy_sections(text: str) -> tuple[list[LegacySectionOut], tuple[int, int] | None]:
     """The standard sections of a legacy report (merged per number) and the statistics table's span."""
-    heads = _numbered_headings(text)
+    header = _table_header(text, 0)
+    heads = _numbered_headings(text, header)
     if len(heads) < 2:
         heads = sorted(heads + _bare_headings(text), key=lambda h: h.start)
-    first = heads[0].start if heads else 0
-    header = _table_header(text, first)
     table: tuple[int, int] | None = None
     if header is not None:
         cap = next((h.start for h in heads if h.number == TABLE_CAPTION and h.start <= header), None)
@@ -271,7 +283,7 @@ def _rows(tokens: Sequence[Token], first_label: str) -> list[_Row]:
 
     def close() -> None:
         nonlocal label, values
-        if values:
+        if any(v.text for v in values):
             rows.append(_Row("".join(label), tuple(values)))
         label, values = [], []
 
