@@ -119,7 +119,11 @@ def _best_after(specs: Sequence[FactSpec], clause: str, before: str, after: str,
     for spec in specs:
         if unit not in spec.units or spec.scope or not _applies(spec, clause, before):
             continue
-        if any(_subject_start(window, alt) is not None for alt in spec.subjects):
+        # the alternative's words around the number, at least one of them after it
+        if any(
+            _subject_start(f"{tail}#{window}", alt) is not None and any(w in window for w in alt)
+            for alt in spec.subjects
+        ):
             return spec
     return None
 

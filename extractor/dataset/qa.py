@@ -158,7 +158,8 @@ def render_qa_report(fig: QAFigures) -> str:
         "",
         f"{fig.n_documents} documents ({fig.n_duplicates} duplicates of another input). Rules R1–R4 are the"
         " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理) and X2"
-        " (现行有效件数 carried forward with 制发 and 废止) compare an agency's consecutive years."
+        " (现行有效件数 carried forward with 制发 and 废止) compare an agency's consecutive years;"
+        " T1 says whether a figure stated in prose (the `facts` table) equals the table cell it restates."
         " See `checks` for every evaluation.",
         "",
         "## Documents by status",
