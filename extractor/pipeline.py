@@ -36,6 +36,7 @@ class Extraction:
     checks: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     facts: list[dict[str, Any]] = field(default_factory=list)
+    legacy_readings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -138,7 +139,19 @@ def report_rows(report_id: str, report: Report) -> tuple[list[dict[str, Any]], .
         }
         for f in report.facts
     ]
-    return cells, sections, checks, warnings, facts
+    readings = [
+        {
+            "report_id": report_id,
+            "key": r.key,
+            "printed": r.printed,
+            "options": r.options_text,
+            "determined": r.determined,
+            "method": r.method,
+            "locator": r.locator,
+        }
+        for r in report.legacy_readings
+    ]
+    return cells, sections, checks, warnings, facts, readings
 
 
 def _hit_memory_limit() -> bool:
@@ -207,7 +220,7 @@ def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
     ext = Extraction(
         _report_row(rid, source, report.file_format, status.value, error, report, time.perf_counter() - t0, len(data))
     )
-    ext.cells, ext.sections, ext.checks, ext.warnings, ext.facts = report_rows(rid, report)
+    ext.cells, ext.sections, ext.checks, ext.warnings, ext.facts, ext.legacy_readings = report_rows(rid, report)
     return ext
 
 

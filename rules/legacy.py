@@ -61,6 +61,27 @@ class LegacySectionOut:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A table row with a cumulative column: its readings (year, cumulative) after the report's own
+    equations, and whether they leave one. The batch's cumulative chain may decide the others."""
+
+    key: str
+    printed: str
+    options: tuple[tuple[float | None, float | None], ...]
+    determined: bool
+    method: str
+    locator: str | None
+
+    @property
+    def options_text(self) -> str:
+        return ";".join(f"{_g(y)}|{_g(c)}" for y, c in self.options)
+
+
+def _g(v: float | None) -> str:
+    return "" if v is None else f"{v:g}"
+
+
 @dataclass
 class LegacyResult:
     sections: list[LegacySectionOut] = field(default_factory=list)
@@ -68,6 +89,7 @@ class LegacyResult:
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
+    readings: list[Reading] = field(default_factory=list)
     table_span: tuple[int, int] | None = None
 
 
@@ -454,6 +476,20 @@ def _resolve(
             solutions = recover.solve(options, [])
     for key, cand in cands.items():
         vals = options[key]
+        if cum_col is not None and vals and schema_keys(LEGACY)[key].unit != "万元":
+            pairs = (s[key] for s in solutions) if solutions and len(vals) > 1 else vals
+            opts = tuple(dict.fromkeys((v[year_col], v[cum_col]) for v in pairs))
+            tok = cand.tokens[0]
+            result.readings.append(
+                Reading(
+                    key,
+                    " ".join(t.text for t in cand.tokens),
+                    opts,
+                    len({o[0] for o in opts}) == 1,
+                    tok.method,
+                    tok.prov.locator,
+                )
+            )
         if not vals:
             result.warnings.append(f"{key}: no reading of {' '.join(t.text for t in cand.tokens)!r} fits; left out")
             continue

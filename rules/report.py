@@ -13,7 +13,7 @@ from datetime import date
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from rules import metadata
 from rules.checks import Check, run_checks
-from rules.legacy import analyse_legacy
+from rules.legacy import Reading, analyse_legacy
 from rules.prose_facts import Fact, find_facts, find_hints
 from rules.repair import repair_ocr_cells
 from rules.sections import Layout, Section, blocks_in, find_sections, layout, section_text
@@ -60,6 +60,7 @@ class Report:
     unmapped_labels: list[str] = field(default_factory=list)
     n_pages: int | None = None
     facts: list[Fact] = field(default_factory=list)
+    legacy_readings: list[Reading] = field(default_factory=list)
 
 
 def _stream(doc: Document, lay: Layout, start: int, end: int) -> list[Token]:
@@ -101,6 +102,7 @@ def _analyse_legacy(doc: Document, lay: Layout, head: list[str], report: Report)
     )
     report.sections = [SectionOut(s.number, s.heading, s.text) for s in res.sections]
     report.cells, report.checks, report.facts = res.cells, res.checks, facts
+    report.legacy_readings = res.readings
     report.warnings.extend(res.warnings)
     report.unmapped_labels.extend(res.unmapped)
     report.publish_date = published

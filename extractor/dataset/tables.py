@@ -14,6 +14,7 @@ import pandas as pd
 from extractor.dataset.crosswalk import harmonise
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
 from rules.data import schema
+from rules.legacy_chain import CHAIN_RULE, CHAIN_SUFFIX, chain_legacy
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,17 @@ COLUMNS: dict[str, dict[str, str]] = {
         "span": "string",
         "confidence": "float64",
     },
+    # legacy statistics-table rows with a cumulative column: their readings "year|cumulative;…"
+    # (rules/legacy.py), for the cumulative chain across an agency's years (rules/legacy_chain.py)
+    "legacy_readings": {
+        "report_id": "string",
+        "key": "string",
+        "printed": "string",
+        "options": "string",
+        "determined": "boolean",
+        "method": "string",
+        "locator": "string",
+    },
 }
 TABLES = tuple(COLUMNS)
 TIMING_COLUMNS = ("seconds",)
@@ -103,8 +115,13 @@ def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
     """
     out = dict(tables)
     checks = tables["checks"]
-    checks = checks[~checks["rule"].isin(CROSSYEAR_RULES)]
+    checks = checks[~checks["rule"].isin((*CROSSYEAR_RULES, CHAIN_RULE))]
     extra = crossyear_checks(tables["reports"], tables["cells"])
-    out["checks"] = pd.concat([checks, extra.astype(COLUMNS["checks"])], ignore_index=True).astype(COLUMNS["checks"])
-    out["crosswalk"] = harmonise(tables["reports"], tables["cells"])
+    # legacy rows whose year|cumulative digits ran together, cut by the agency's other years
+    chained, chain_checks = chain_legacy(tables["reports"], tables.get("legacy_readings"))
+    cells = tables["cells"][~tables["cells"]["method"].fillna("").str.endswith(CHAIN_SUFFIX)]
+    out["cells"] = pd.concat([cells, frame("cells", chained)], ignore_index=True).astype(COLUMNS["cells"])
+    parts = [checks, extra.astype(COLUMNS["checks"]), frame("checks", chain_checks)]
+    out["checks"] = pd.concat(parts, ignore_index=True).astype(COLUMNS["checks"])
+    out["crosswalk"] = harmonise(tables["reports"], out["cells"])
     return out
