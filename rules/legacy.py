@@ -25,7 +25,7 @@ from rules.legacy_data import LEGACY, TABLE_CAPTION, Column, LegacyRow, equation
 from rules.legacy_data import table_words as _words
 from rules.normalize import label_key, nfkc, squash
 from rules.prose_facts import Fact
-from rules.stream import Kind, Token
+from rules.stream import GRID, Kind, Token
 from rules.t1 import t1_checks
 from rules.tables import Cell
 from rules.values import State, parse_value
@@ -377,6 +377,9 @@ def read_table(tokens: Sequence[Token], hints: dict[str, set[float]], result: Le
         )
         return
     roles, first, rest = head
+    grid = [i for i, t in enumerate(tokens) if t.block == GRID and t.kind is not Kind.ROW_END]
+    if grid and grid[-1] >= first:  # a grid table ends where its cells end (a signature may follow)
+        tokens = tokens[: grid[-1] + 2]
     year_col = roles.index(Column.YEAR)
     cum_col = roles.index(Column.CUMULATIVE) if Column.CUMULATIVE in roles else None
     n = len(roles)
@@ -603,5 +606,5 @@ def analyse_legacy(
         read_table(stream(*table), hints, result)
     prose_cells(facts, {c.key for c in result.cells}, result)
     result.checks = t1_checks(facts, result.cells, LEGACY)
-    closing = text[: table[0]] if table else text
-    return result, facts, legacy_publish_date(closing, head_lines)
+    closing = legacy_publish_date(text, ()) or legacy_publish_date(text[: table[0]] if table else text, head_lines)
+    return result, facts, closing

@@ -49,6 +49,30 @@ class Fact:
         return f"{self.start}-{self.end}"
 
 
+WRAP_MIN = 20  # a line at least this long that ends mid-sentence was wrapped (PDF text)
+_SENTENCE_END = "。；;！？!?：:"
+
+
+def unwrap(text: str) -> tuple[str, list[int]]:
+    """``text`` with the line breaks of wrapped lines removed (a long line not ending a sentence
+    continues on the next), and for each character its offset in ``text``."""
+    out: list[str] = []
+    where: list[int] = []
+    line_len = 0
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            prev = out[-1] if out else ""
+            if line_len >= WRAP_MIN and prev not in _SENTENCE_END:
+                line_len = 0
+                continue
+            line_len = 0
+        else:
+            line_len += 1
+        out.append(ch)
+        where.append(i)
+    return "".join(out), where
+
+
 def _number_re() -> re.Pattern[str]:
     units = "|".join(re.escape(u) for u in prose_words().units)
     return re.compile(rf"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>{units})(?![\d%])")
@@ -165,7 +189,8 @@ def find_facts(sections: Sequence[tuple[int, str]], version: str | None) -> list
         return []
     number_re = _number_re()
     out: list[Fact] = []
-    for number, text in sections:
+    for number, original in sections:
+        text, where = unwrap(original)
         for sm in _SENTENCE.finditer(text):
             sentence = sm.group()
             if _TABLE_TEXT.search(sentence) or any(w in sentence for w in words.ignore_in):
@@ -190,8 +215,8 @@ def find_facts(sections: Sequence[tuple[int, str]], version: str | None) -> list
                             m.group("num"),
                             number,
                             sentence.strip(),
-                            base + m.start("num"),
-                            base + m.end("num"),
+                            where[base + m.start("num")],
+                            where[base + m.end("num") - 1] + 1,
                             CONFIDENCE_NUMBER,
                             spec.name,
                         )
@@ -208,8 +233,8 @@ def find_facts(sections: Sequence[tuple[int, str]], version: str | None) -> list
                             clause[s:e],
                             number,
                             sentence.strip(),
-                            base + s,
-                            base + e,
+                            where[base + s],
+                            where[base + e - 1] + 1,
                             CONFIDENCE_ZERO,
                             spec.name,
                         )
@@ -224,7 +249,8 @@ def find_hints(sections: Sequence[tuple[int, str]], version: str | None) -> dict
     words = prose_words()
     number_re = _number_re()
     out: dict[str, set[float]] = {}
-    for _, text in sections:
+    for _, original in sections:
+        text, _ = unwrap(original)
         for m in number_re.finditer(text):
             before = text[max(0, m.start() - words.max_gap - 12) : m.start()]
             for spec in words.facts:

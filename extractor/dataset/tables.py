@@ -123,5 +123,5 @@ def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
     out["cells"] = pd.concat([cells, frame("cells", chained)], ignore_index=True).astype(COLUMNS["cells"])
     parts = [checks, extra.astype(COLUMNS["checks"]), frame("checks", chain_checks)]
     out["checks"] = pd.concat(parts, ignore_index=True).astype(COLUMNS["checks"])
-    out["crosswalk"] = harmonise(tables["reports"], out["cells"])
+    out["crosswalk"] = harmonise(tables["reports"], out["cells"], tables.get("facts"))
     return out

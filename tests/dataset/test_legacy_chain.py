@@ -28,7 +28,9 @@ def _batch(tmp_path: Path, years: dict[int, str]) -> tuple[pd.DataFrame, pd.Data
     for year, row in years.items():
         (inp / f"county_{year}.txt").write_text(TEMPLATE.format(year=year, row=row), encoding="utf-8")
     out = tmp_path / "out"
-    res = CliRunner().invoke(main, ["extract", str(inp), "-o", str(out), "-q", "--workers", "0"], catch_exceptions=False)
+    res = CliRunner().invoke(
+        main, ["extract", str(inp), "-o", str(out), "-q", "--workers", "0"], catch_exceptions=False
+    )
     assert res.exit_code == 0, res.output
     reports = pd.read_parquet(out / "reports.parquet")
     cells = pd.read_parquet(out / "cells.parquet").merge(reports[["report_id", "report_year"]], on="report_id")
