@@ -5,6 +5,10 @@
 The baseline is what any tool must do anyway: read the bytes and decode them (text), or parse the
 page with lxml (HTML). Rounds alternate pipeline and baseline; the median of each is reported, and
 the ratio pipeline/baseline is the figure to watch (absolute timings on shared machines are noisy).
+
+A third timing runs the pipeline without the prose facts (``rules/prose_facts.py``: the ``facts``
+table, rule T1, prose cells of legacy reports) in the same rounds; the ratio with/without prose is
+what prose extraction adds per document (target: at most 1.10).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from lxml import html as lxml_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import rules.report as report_rules
 from extractor.pipeline import extract_bytes
 from extractor.readers.encoding import decode_bytes
 from extractor.readers.sniff import sniff_format
@@ -50,8 +55,16 @@ def main() -> None:
     for p, d in docs:  # warm-up: imports, rule data, jieba dictionary if any label needs it
         extract_bytes(d, p, p.name)
     warm = time.perf_counter() - t0
-    full, base = [], []
+    full, base, no_prose = [], [], []
+    find_facts, find_hints = report_rules.find_facts, report_rules.find_hints
     for _ in range(args.rounds):
+        report_rules.find_facts = lambda *_a, **_k: []  # type: ignore[assignment]
+        report_rules.find_hints = lambda *_a, **_k: {}  # type: ignore[assignment]
+        t = time.perf_counter()
+        for p, d in docs:
+            extract_bytes(d, p, p.name)
+        no_prose.append(time.perf_counter() - t)
+        report_rules.find_facts, report_rules.find_hints = find_facts, find_hints
         t = time.perf_counter()
         for p, d in docs:
             extract_bytes(d, p, p.name)
@@ -66,6 +79,8 @@ def main() -> None:
     print(f"pipeline: {n / f:8.1f} docs/s  {1000 * f / n:6.1f} ms/doc  (median of {args.rounds})")
     print(f"baseline: {n / b:8.1f} docs/s  {1000 * b / n:6.1f} ms/doc  (decode + lxml parse)")
     print(f"ratio pipeline/baseline: {f / b:.1f}x")
+    np_ = statistics.median(no_prose)
+    print(f"without prose facts: {1000 * np_ / n:6.1f} ms/doc; prose adds: ratio {f / np_:.3f}")
 
 
 if __name__ == "__main__":
