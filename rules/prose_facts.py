@@ -9,10 +9,12 @@ read. Facts are evidence: in a legacy report without a statistics table they bec
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from rules.legacy_data import LEGACY, FactSpec, prose_words
 
@@ -23,10 +25,9 @@ CONFIDENCE_ZERO = 0.6
 NEGATION_GAP = 24  # characters from a negation to the subject word it denies
 AFTER_GAP = 20  # characters after the number in which a verb's subject may follow
 YUAN_PER_WAN = 10000.0
-# a sentence ends at 。；!? or a line end, and before a sub-heading such as （一）
 _SUB = "[（(][一二三四五六七八九十]{1,2}[）)]"
-_PLAIN = "[^。；;！？!?\n（(]*"
-_SENTENCE = re.compile(f"(?:{_SUB})?{_PLAIN}(?:[（(](?!{_SUB[5:]}){_PLAIN})*")
+# where sentences end: at 。；!? or a line end, and before a sub-heading such as （一）
+_CUT = re.compile(f"(?=[。；;！？!?\\n（(])(?:[。；;！？!?\\n]|(?={_SUB}))")
 _CLAUSE = re.compile(r"[^，,：:]+")
 _TABLE_TEXT = re.compile(r"[|\t]")
 
@@ -53,29 +54,60 @@ WRAP_MIN = 20  # a line at least this long that ends mid-sentence was wrapped (P
 _SENTENCE_END = "。；;！？!?：:"
 
 
-def unwrap(text: str) -> tuple[str, list[int]]:
-    """``text`` with the line breaks of wrapped lines removed (a long line not ending a sentence
-    continues on the next), and for each character its offset in ``text``."""
-    out: list[str] = []
-    where: list[int] = []
-    line_len = 0
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            prev = out[-1] if out else ""
-            if line_len >= WRAP_MIN and prev not in _SENTENCE_END:
-                line_len = 0
-                continue
-            line_len = 0
-        else:
-            line_len += 1
-        out.append(ch)
-        where.append(i)
-    return "".join(out), where
+@dataclass(frozen=True, slots=True)
+class Unwrapped:
+    """A text with the line breaks of wrapped lines removed (a long line not ending a sentence
+    continues on the next), and the way back to offsets in the original."""
+
+    text: str
+    _shifts: tuple[int, ...]  # flat offset of each removed break
+
+    def original(self, flat: int) -> int:
+        return flat + bisect.bisect_right(self._shifts, flat)
 
 
+def unwrap(text: str) -> Unwrapped:
+    removed: list[int] = []
+    prev, i = -1, text.find("\n")
+    while i >= 0:
+        if i - prev - 1 >= WRAP_MIN and text[i - 1] not in _SENTENCE_END:
+            removed.append(i)
+        prev, i = i, text.find("\n", i + 1)
+    if not removed:
+        return Unwrapped(text, ())
+    kept = [text[a + 1 : b] for a, b in zip([-1, *removed], [*removed, len(text)], strict=True)]
+    return Unwrapped("".join(kept), tuple(r - k for k, r in enumerate(removed)))
+
+
+@cache
 def _number_re() -> re.Pattern[str]:
     units = "|".join(re.escape(u) for u in prose_words().units)
-    return re.compile(rf"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>{units})(?![\d%])")
+    return re.compile(rf"(?=\d)(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>{units})(?![\d%])")
+
+
+@cache
+def _zero_re() -> re.Pattern[str]:
+    """Any negation or zero phrase: a clause without one states no 0."""
+    words = prose_words()
+    return _any_of({*words.negations, *(z for f in words.facts for z in f.zero)})
+
+
+@cache
+def _ignore_re() -> re.Pattern[str]:
+    return _any_of(set(prose_words().ignore_in))
+
+
+@cache
+def _subject_re() -> re.Pattern[str]:
+    """Any word of any fact's subjects (a quick test before the per-fact matching)."""
+    return _any_of({w for f in prose_words().facts for alt in f.subjects for w in alt})
+
+
+def _any_of(words: set[str]) -> re.Pattern[str]:
+    """Any of ``words`` (longest first), with a first-character test that rejects most positions
+    fast (Python's re tries every alternative at every position otherwise)."""
+    first = "".join(sorted({re.escape(w[0]) for w in words}))
+    return re.compile(f"(?=[{first}])(?:{'|'.join(re.escape(w) for w in sorted(words, key=len, reverse=True))})")
 
 
 def _key_of(spec: FactSpec, version: str | None) -> str:
@@ -181,6 +213,29 @@ def _zero(specs: Sequence[FactSpec], clause: str) -> Iterator[tuple[FactSpec, in
             break
 
 
+@cache
+def _trigger_re() -> re.Pattern[str]:
+    """A number with a unit word, or a negation or zero phrase: what a stated figure needs."""
+    return re.compile(f"{_number_re().pattern}|{_zero_re().pattern}")
+
+
+def _trigger_sentences(text: str) -> Iterator[tuple[int, str]]:
+    """(start, sentence) of each sentence of ``text`` that holds a trigger, once each, in order."""
+    triggers = list(_trigger_re().finditer(text))
+    if not triggers:
+        return
+    cuts = [(m.start(), m.end()) for m in _CUT.finditer(text)]
+    starts = [c[0] for c in cuts]
+    seen: set[int] = set()
+    for m in triggers:
+        i = bisect.bisect_right(starts, m.start())
+        s0 = cuts[i - 1][1] if i else 0
+        if s0 in seen:
+            continue
+        seen.add(s0)
+        yield s0, text[s0 : starts[i] if i < len(starts) else len(text)]
+
+
 def find_facts(sections: Sequence[tuple[int, str]], version: str | None) -> list[Fact]:
     """Facts stated in the sections' text (number, text) for a report of ``version``."""
     words = prose_words()
@@ -188,18 +243,23 @@ def find_facts(sections: Sequence[tuple[int, str]], version: str | None) -> list
     if not specs:
         return []
     number_re = _number_re()
+    zero_re = _zero_re()
+    subject_re = _subject_re()
+    ignore_re = _ignore_re()
     out: list[Fact] = []
     for number, original in sections:
-        text, where = unwrap(original)
-        for sm in _SENTENCE.finditer(text):
-            sentence = sm.group()
-            if _TABLE_TEXT.search(sentence) or any(w in sentence for w in words.ignore_in):
+        flat = unwrap(original)
+        text = flat.text
+        for start, sentence in _trigger_sentences(text):
+            if not subject_re.search(sentence) or _TABLE_TEXT.search(sentence) or ignore_re.search(sentence):
+                continue
+            if not (number_re.search(sentence) or zero_re.search(sentence)):
                 continue
             for cm in _CLAUSE.finditer(sentence):
                 clause = cm.group()
-                base = sm.start() + cm.start()
+                base = start + cm.start()
                 hits = list(number_re.finditer(clause))
-                for m in hits:
+                for m in hits if subject_re.search(clause) else ():
                     before, after, unit = clause[: m.start()], clause[m.end() :], m.group("unit")
                     spec = _best_before(specs, clause, before, unit, words.max_gap) or _best_after(
                         specs, clause, before, after, unit
@@ -215,13 +275,13 @@ def find_facts(sections: Sequence[tuple[int, str]], version: str | None) -> list
                             m.group("num"),
                             number,
                             sentence.strip(),
-                            where[base + m.start("num")],
-                            where[base + m.end("num") - 1] + 1,
+                            flat.original(base + m.start("num")),
+                            flat.original(base + m.end("num") - 1) + 1,
                             CONFIDENCE_NUMBER,
                             spec.name,
                         )
                     )
-                if hits:
+                if hits or not zero_re.search(clause):
                     continue
                 for spec, s, e in _zero(specs, clause):
                     unit = "万元" if set(spec.units) <= set(words.amount_units) else spec.units[0]
@@ -233,8 +293,8 @@ def find_facts(sections: Sequence[tuple[int, str]], version: str | None) -> list
                             clause[s:e],
                             number,
                             sentence.strip(),
-                            where[base + s],
-                            where[base + e - 1] + 1,
+                            flat.original(base + s),
+                            flat.original(base + e - 1) + 1,
                             CONFIDENCE_ZERO,
                             spec.name,
                         )
@@ -248,11 +308,14 @@ def find_hints(sections: Sequence[tuple[int, str]], version: str | None) -> dict
     together, never a value by itself."""
     words = prose_words()
     number_re = _number_re()
+    subject_re = _subject_re()
     out: dict[str, set[float]] = {}
     for _, original in sections:
-        text, _ = unwrap(original)
+        text = unwrap(original).text
         for m in number_re.finditer(text):
             before = text[max(0, m.start() - words.max_gap - 12) : m.start()]
+            if not subject_re.search(before):
+                continue
             for spec in words.facts:
                 key = _key_of(spec, version)
                 if not key or m.group("unit") not in spec.units:
