@@ -48,6 +48,7 @@ _HEADER_HEAD = ("指标名称", "统计指标")
 _D = "0-9一二三四五六七八九十"
 _CLOSING_DATE = re.compile(rf"[{_D}〇○零]{{2,4}}年[{_D}]{{1,3}}月[{_D}]{{1,3}}日")
 _HEADING_CUT = re.compile(r"[\s。，；;,]")  # a heading's words end at white space or punctuation
+_NOT_BARE = re.compile(r"[|\t\d]")
 _TABLE_ROW = re.compile(r"数|费用|\||\d")
 TABLE_ROW_WINDOW = 16
 _ARCHIVE_DATE = re.compile(r"^发布(?:时间|日期)\s*[:：]\s*(?P<d>\S+)")
@@ -165,7 +166,8 @@ def _bare_headings(text: str) -> list[_Heading]:
     out, pos = [], 0
     for line in text.splitlines(keepends=True):
         s = line.strip()
-        if s and len(s) <= MAX_BARE_HEADING and not s.endswith(("。", "；", ";")):
+        # a heading of its own: short, not a sentence, not a table row (no cell separator, no number)
+        if s and len(s) <= MAX_BARE_HEADING and not s.endswith(("。", "；", ";")) and not _NOT_BARE.search(s):
             hit = _classify(s)
             if hit:
                 start = pos + line.find(s)
@@ -282,6 +284,9 @@ def _header(tokens: Sequence[Token]) -> tuple[list[Column], int, str] | None:
                 roles.append(hit[0])
                 pos += len(hit[1])
             values = [r for r in roles if r is not Column.UNIT]
+            # 统计数 printed over 本年度 | 历年累计 (a two-row header): the first is a group heading
+            while len(values) > 1 and values[0] is Column.YEAR and values[1] is Column.YEAR:
+                values.pop(0)
             if Column.YEAR not in values:
                 continue
             if pos >= len(text):
@@ -582,7 +587,8 @@ def prose_cells(facts: Sequence[Fact], taken: set[str], result: LegacyResult) ->
 def _prose_prov(f: Fact):
     from extractor.model import Provenance
 
-    return Provenance(locator=f"section {f.section} chars {f.start}-{f.end}")
+    where = f"section {f.section}" if f.section is not None else "text"
+    return Provenance(locator=f"{where} chars {f.start}-{f.end}")
 
 
 def analyse_legacy(
@@ -597,7 +603,10 @@ def analyse_legacy(
     secs, table = find_legacy_sections(text)
     result.sections = secs
     result.table_span = table
-    texts = [(s.number, s.text) for s in secs]
+    # a page excerpt without any heading: its whole text (before the table) is read for figures
+    texts: list[tuple[int | None, str]] = [(s.number, s.text) for s in secs] or [
+        (None, text[: table[0]] if table else text)
+    ]
     facts = find_facts(texts)
     if table:
         hints = find_hints(texts)

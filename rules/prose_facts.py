@@ -38,7 +38,7 @@ class Fact:
     value: float
     unit: str
     raw: str  # the number as printed ("21", "0" for a negation)
-    section: int
+    section: int | None  # None: a text without section headings (a page excerpt)
     sentence: str
     start: int  # offsets of the number (or the negation) in the section's text
     end: int
@@ -236,7 +236,7 @@ def _trigger_sentences(text: str) -> Iterator[tuple[int, str]]:
         yield s0, text[s0 : starts[i] if i < len(starts) else len(text)]
 
 
-def find_facts(sections: Sequence[tuple[int, str]], version: str | None) -> list[Fact]:
+def find_facts(sections: Sequence[tuple[int | None, str]], version: str | None) -> list[Fact]:
     """Facts stated in the sections' text (number, text) for a report of ``version``."""
     words = prose_words()
     specs = [s for s in words.facts if _key_of(s, version)]
@@ -302,7 +302,7 @@ def find_facts(sections: Sequence[tuple[int, str]], version: str | None) -> list
     return out
 
 
-def find_hints(sections: Sequence[tuple[int, str]], version: str | None) -> dict[str, set[float]]:
+def find_hints(sections: Sequence[tuple[int | None, str]], version: str | None) -> dict[str, set[float]]:
     """Every number the prose prints shortly after a fact's subject words, whatever the clause says
     about scope or parts: only to choose among the readings of a table row whose digits ran
     together, never a value by itself."""

@@ -213,3 +213,23 @@ def test_reordered_and_merged_headings_are_filed_by_meaning():
     assert "不收费" in by[6].text and "无" in by[6].text  # fees filed with 其他事项, merged
     assert by[5].heading.startswith("七、") and "指标名称" not in by[5].text
     assert table is not None and text[table[0] :].startswith("八、")
+
+
+def test_page_excerpt_without_headings_reads_prose_and_table(tmp_path):
+    body = (
+        "某某区2012年政府信息公开工作年度报告（节选）\n"
+        "全年共受理政府信息公开申请6件，均已按时答复。\n"
+        "政府信息公开情况统计表\n"
+        "| 指标名称 | 计量单位 | 统计数 | |\n"
+        "| | | 本年度 | 历年累计 |\n"
+        "| 主动公开政府信息条数 | 条 | 310 | 1900 |\n"
+        "| 受理申请数 | 件 | 6 | 40 |\n"
+    )
+    rep = read_report(_legacy_text(tmp_path, "x.txt", body))
+    v = rep.values()
+    assert v["legacy.active.published"] == 310  # 统计数 over 本年度 | 历年累计: the year column is 本年度
+    assert v["legacy.requests.received"] == 6
+    checks = rep.checks.set_index("scope")
+    assert checks.loc["legacy.requests.received", "passed"] == True  # noqa: E712 - the sentence agrees
+    facts = rep.facts
+    assert facts["section"].isna().all() and list(facts["key"]) == ["legacy.requests.received"]
