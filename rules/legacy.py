@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from rules import metadata, recover
 from rules.checks import Check
@@ -37,6 +38,7 @@ CONFIDENCE_CUT = 0.8
 CONFIDENCE_PROSE = 0.7
 MAX_KEYWORD_GAP = 16  # characters between a heading's numeral and its keyword
 HEADING_WINDOW = 40
+HEADER_GAP = 6  # characters (white space, cell separators) between a header word and 单位
 CAPTION_BACK = 60  # characters before a table's header in which its caption is looked for
 MAX_BARE_HEADING = 30
 CLOSING_TAIL = 40  # the closing date stands within the last characters of the last section
@@ -177,8 +179,21 @@ def _bare_headings(text: str) -> list[_Heading]:
 
 
 def _table_header(text: str, start: int) -> int | None:
+    """Where a statistics table's header starts: 指标名称/统计指标, or a shorter header word (指标,
+    项目) followed closely by its unit column (单位)."""
     hits = [i for w in _HEADER_HEAD if (i := text.find(w, start)) >= 0]
+    m = _header_re().search(text, start)
+    if m:
+        hits.append(m.start())
     return min(hits) if hits else None
+
+
+@cache
+def _header_re() -> re.Pattern[str]:
+    words = _words()
+    heads = "|".join(re.escape(w) for w in words.header)
+    units = "|".join(re.escape(w) for _, w in words.columns if _ is Column.UNIT)
+    return re.compile(f"(?:{heads})[\\s|｜]{{0,{HEADER_GAP}}}(?:{units})")
 
 
 def _caption_start(text: str, header: int) -> int:

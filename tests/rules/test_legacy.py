@@ -233,3 +233,12 @@ def test_page_excerpt_without_headings_reads_prose_and_table(tmp_path):
     assert checks.loc["legacy.requests.received", "passed"] == True  # noqa: E712 - the sentence agrees
     facts = rep.facts
     assert facts["section"].isna().all() and list(facts["key"]) == ["legacy.requests.received"]
+
+
+def test_short_header_words_with_their_unit_column(tmp_path):
+    body = (
+        "某某乡2010年政府信息公开工作年度报告\n一、概述\n本乡推进公开。\n二、主动公开政府信息情况\n见下表。\n"
+        "| 项目 | 单位 | 数量 |\n| 主动公开信息数 | 条 | 56 |\n| 当面申请 | 件 | 2 |\n| 行政复议案件数 | 件 | 0 |\n"
+    )
+    v = read_report(_legacy_text(tmp_path, "s.txt", body)).values()
+    assert v == {"legacy.active.published": 56, "legacy.requests.in_person": 2, "legacy.review.total": 0}
