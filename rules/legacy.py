@@ -93,6 +93,7 @@ class LegacyResult:
     warnings: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)
+    table_keys: set[str] = field(default_factory=set)  # keys whose rows the table prints (read or not)
     table_span: tuple[int, int] | None = None
 
 
@@ -317,11 +318,16 @@ class _Row:
     values: tuple[Token, ...]
 
 
+def _depth(depth: int, text: str) -> int:
+    """Brackets left open after ``text``."""
+    return max(0, depth + sum(text.count(b) for b in "（(") - sum(text.count(b) for b in "）)"))
+
+
 def _rows(tokens: Sequence[Token], first_label: str) -> list[_Row]:
     rows: list[_Row] = []
     label: list[str] = [first_label] if first_label else []
     values: list[Token] = []
-    depth = 0
+    depth = _depth(0, first_label)
 
     def close() -> None:
         nonlocal label, values
@@ -329,16 +335,19 @@ def _rows(tokens: Sequence[Token], first_label: str) -> list[_Row]:
             rows.append(_Row("".join(label), tuple(values)))
         label, values = [], []
 
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok.kind is Kind.LABEL:
             if values:
                 close()
             label.append(tok.text)
-            depth += tok.text.count("（") + tok.text.count("(") - tok.text.count("）") - tok.text.count(")")
+            depth = _depth(depth, tok.text)
         elif tok.kind is Kind.VALUE:
-            if depth > 0:  # a number inside brackets is part of the label (计1条)
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            closes = after is not None and after.kind is Kind.LABEL and after.text.lstrip().startswith(("）", ")"))
+            if depth > 0 and closes:  # a number inside brackets is part of the label (…计1条）)
                 label.append(tok.text)
                 continue
+            depth = 0
             values.append(tok)
         else:
             close()
@@ -445,6 +454,7 @@ def read_table(tokens: Sequence[Token], hints: dict[str, set[float]], result: Le
         cands[row.key] = _Candidate(
             row, syn, r.label, tuple(vals), [readings[i] for i in keep], [values[i] for i in keep], factor
         )
+    result.table_keys.update(cands)
     _resolve(cands, year_col, cum_col, hints, result)
 
 
@@ -628,7 +638,8 @@ def analyse_legacy(
         for f in facts:
             hints.setdefault(f.key, set()).add(f.value)
         read_table(stream(*table), hints, result)
-    prose_cells(facts, {c.key for c in result.cells}, result)
+    # a row the table prints is the table's, even when its digits could not be read
+    prose_cells(facts, {c.key for c in result.cells} | result.table_keys, result)
     result.checks = t1_checks(facts, result.cells, LEGACY)
     closing = legacy_publish_date(text, ()) or legacy_publish_date(text[: table[0]] if table else text, head_lines)
     return result, facts, closing

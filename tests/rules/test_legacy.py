@@ -242,3 +242,26 @@ def test_short_header_words_with_their_unit_column(tmp_path):
     )
     v = read_report(_legacy_text(tmp_path, "s.txt", body)).values()
     assert v == {"legacy.active.published": 56, "legacy.requests.in_person": 2, "legacy.review.total": 0}
+
+
+def test_a_printed_row_that_cannot_be_read_is_not_replaced_by_prose(tmp_path):
+    """The table prints 主动公开 as '7280476424' (72804 | 76424 — no equation decides it) while the
+    text says 4970: the table's value is the cell, so nothing is given rather than the sentence's."""
+    body = PROVINCIAL_GLUED.replace("主动公开信息数条3051200", "主动公开信息数条7280476424").replace(
+        "我县各单位共梳理信息。", "2014年全县主动公开政府信息4970条。"
+    )
+    rep = read_report(_legacy_text(tmp_path, "g.txt", body))
+    assert "legacy.active.published" not in rep.values()
+    assert list(rep.facts["value"][rep.facts["key"] == "legacy.active.published"]) == [4970]
+
+
+def test_bracketed_label_numbers_in_flattened_text(tmp_path):
+    body = NATIONAL.split("附件：")[0] + (
+        "附件：政府信息公开情况统计表 统计指标 单位 统计数 一、主动公开情况 "
+        "（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条） 条 120 "
+        "（二）通过不同渠道和方式公开政府信息的情况（见附表 1.政府公报公开政府信息数 条 3 "
+        "三、依申请公开情况 （一）收到申请数 件 5\n"
+    )
+    v = read_report(_legacy_text(tmp_path, "b.txt", body)).values()
+    # an unclosed bracket does not swallow the values after it; 行政诉讼 0 is the prose's (未发生行政诉讼)
+    assert v == {"legacy.active.published": 120, "legacy.requests.received": 5, "legacy.litigation.total": 0}
