@@ -151,7 +151,9 @@ def _value(num: str, unit: str) -> tuple[float, str]:
 
 
 def _best_before(specs: Sequence[FactSpec], clause: str, before: str, unit: str, gap: int) -> FactSpec | None:
-    best: tuple[int, int, FactSpec] | None = None
+    """The fact whose subject ends closest before the number; on a tie the longer subject word
+    (不同意公开 over 同意公开), then the data order."""
+    best: tuple[tuple[int, int, int], FactSpec] | None = None
     for order, spec in enumerate(specs):
         if unit not in spec.units or not _applies(spec, clause, before):
             continue
@@ -159,10 +161,10 @@ def _best_before(specs: Sequence[FactSpec], clause: str, before: str, unit: str,
             end = _subject_end(before, alt)
             if end is None or len(before) - end > gap or re.search(r"\d", before[end:]):
                 continue
-            dist = len(before) - end
-            if best is None or (dist, order) < best[:2]:
-                best = (dist, order, spec)
-    return best[2] if best else None
+            rank = (len(before) - end, -max(len(w) for w in alt), order)
+            if best is None or rank < best[0]:
+                best = (rank, spec)
+    return best[1] if best else None
 
 
 def _best_after(specs: Sequence[FactSpec], clause: str, before: str, after: str, unit: str) -> FactSpec | None:

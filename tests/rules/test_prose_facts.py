@@ -97,3 +97,15 @@ def test_t1_no_false_alarm_on_real_modern_reports(name):
         "facts.litigation.total",
         "facts.fees.amount",
     }
+
+
+def test_reply_outcomes_without_the_word_reply():
+    got = _facts("共受理申请20件，其中同意公开15件，同意部分公开3件，不同意公开2件。")
+    assert got == {
+        "legacy.requests.received": 20,
+        "legacy.requests.granted": 15,
+        "legacy.requests.partially_granted": 3,
+        "legacy.requests.refused": 2,
+    }
+    # withheld information (not requests) is no refusal
+    assert _facts("不予公开政府信息12条。", section=2) == {}
