@@ -34,6 +34,9 @@ def _batch(tmp_path: Path, years: dict[int, str]) -> tuple[pd.DataFrame, pd.Data
     assert res.exit_code == 0, res.output
     reports = pd.read_parquet(out / "reports.parquet")
     cells = pd.read_parquet(out / "cells.parquet").merge(reports[["report_id", "report_year"]], on="report_id")
+    wide = pd.read_parquet(out / "wide_legacy.parquet").set_index("report_year")
+    published = cells[cells["key"] == "legacy.active.published"].set_index("report_year")["value"]
+    assert wide["legacy.active.published"].dropna().to_dict() == published.to_dict()  # chain cells included
     return cells, pd.read_parquet(out / "checks.parquet")
 
 
