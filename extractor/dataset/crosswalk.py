@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractor.dataset.series import LEGACY, render_series_section, series_rows, validate_series
+from extractor.dataset.series import LEGACY, render_facts_section, render_series_section, series_rows, validate_series
 from rules.data import DATA_DIR, VERSIONS, RuleDataError, schema, schema_keys
 
 logger = logging.getLogger(__name__)
@@ -374,6 +374,7 @@ def render_dictionary() -> str:
             lines.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
         lines.append("")
     lines += render_series_section()
+    lines += render_facts_section()
     reasons = sorted({(r["comparable"], r["why"]) for r in rows}, reverse=True)
     lines += ["## Why", "", *[f"- ({'same' if c == 'yes' else 'apart'}) {w}" for c, w in reasons], ""]
     return "\n".join(lines)

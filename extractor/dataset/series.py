@@ -17,6 +17,7 @@ from functools import cache
 import pandas as pd
 
 from rules.data import DATA_DIR, schema_keys
+from rules.legacy_data import prose_words
 
 logger = logging.getLogger(__name__)
 
@@ -154,4 +155,34 @@ def render_series_section() -> list[str]:
         legacy = " + ".join(f"`{p}`" for p in s.legacy)
         modern = " + ".join(f"`{p}`" for p in s.modern)
         lines.append(f"| `{s.hkey}` | {s.comparability.value} | {s.unit} | {legacy} | {modern} | {s.why} |")
+    return [*lines, ""]
+
+
+FACT_MEANING = {
+    "facts.active.published": "government information proactively disclosed in the year, total (stated in prose)",
+    "facts.requests.received": "disclosure requests received (收到/受理申请; may include those carried over)",
+    "facts.requests.completed": "requests answered / completed (办结/答复)",
+    "facts.review.total": "administrative reviews about disclosure",
+    "facts.litigation.total": "lawsuits about disclosure",
+    "facts.fees.amount": "fees charged for disclosure (信息处理费), 万元",
+}
+
+
+def render_facts_section() -> list[str]:
+    """The data dictionary's section on the keys of the ``facts`` table in 2019+ reports."""
+    lines = [
+        "## Facts stated in prose (`facts` table)",
+        "",
+        "Legacy reports use their `legacy.*` keys (docs/LEGACY.md). In 2019+ reports a figure stated in a"
+        " sentence gets one of these keys; rule T1 compares it with the cells it restates (any one"
+        " alternative may hold).",
+        "",
+        "| key | meaning | T1 compares with |",
+        "|---|---|---|",
+    ]
+    for f in prose_words().facts:
+        if not f.modern:
+            continue
+        restates = " or ".join(" + ".join(f"`{k}`" for k in alt) for alt in f.restates) or "—"
+        lines.append(f"| `{f.modern}` | {FACT_MEANING.get(f.modern, '')} | {restates} |")
     return [*lines, ""]
