@@ -109,3 +109,16 @@ def test_reply_outcomes_without_the_word_reply():
     }
     # withheld information (not requests) is no refusal
     assert _facts("不予公开政府信息12条。", section=2) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("本机关全年无政府信息公开申请。", {"legacy.requests.received": 0}),
+        ("本年度我委没有收到政府信息公开申请。", {"legacy.requests.received": 0}),
+        ("共收到群众来信来访12件。", {}),
+        ("因政府信息公开申请引起的行政复议2件。", {"legacy.review.total": 2}),
+    ],
+)
+def test_more_phrasings(text, expected):
+    assert _facts(text) == expected
