@@ -234,6 +234,8 @@ def find_legacy_sections(text: str) -> tuple[list[LegacySectionOut], tuple[int, 
         number = h.number
         if number == TABLE_CAPTION:
             continue
+        if number is None and i == 0:
+            number = 1  # the report's first heading (一、政府信息公开工作开展情况 …) is its overview
         if number is None:
             if previous is None:
                 continue

@@ -265,3 +265,9 @@ def test_bracketed_label_numbers_in_flattened_text(tmp_path):
     v = read_report(_legacy_text(tmp_path, "b.txt", body)).values()
     # an unclosed bracket does not swallow the values after it; 行政诉讼 0 is the prose's (未发生行政诉讼)
     assert v == {"legacy.active.published": 120, "legacy.requests.received": 5, "legacy.litigation.total": 0}
+
+
+def test_an_unnamed_first_heading_is_the_overview():
+    text = "一、政府信息公开工作开展情况 我局加强领导。 二、主动公开政府信息情况 公开。 三、存在的主要问题 不足。"
+    secs, _ = find_legacy_sections(text)
+    assert [(s.number, s.text) for s in secs] == [(1, "我局加强领导。"), (2, "公开。"), (5, "不足。")]
