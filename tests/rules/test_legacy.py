@@ -10,7 +10,7 @@ import pytest
 
 from extractor import read_report
 from rules.data import schema
-from rules.legacy import find_legacy_sections
+from rules.legacy_sections import find_legacy_sections
 from rules.legacy_data import validate_legacy
 from tests.helpers import REAL, ROOT, gold_of
 
