@@ -21,6 +21,7 @@ class Column(StrEnum):
     CODE = "code"
     YEAR = "year"
     CUMULATIVE = "cumulative"
+    PREVIOUS = "previous"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,8 @@ class ProseWords:
     amount_units: tuple[str, ...]
     negations: tuple[str, ...]
     verbs: tuple[str, ...]
-    ignore_in: tuple[str, ...]
+    ignore_in: tuple[str, ...]  # in the sentence
+    ignore_in_clause: tuple[str, ...]
     facts: tuple[FactSpec, ...]
 
 
@@ -106,7 +108,8 @@ def table_words() -> TableWords:
     raw = _toml("legacy.toml")
     t = raw["table"]
     cols = [(Column.UNIT, w) for w in t["unit"]] + [(Column.CODE, w) for w in t["code"]]
-    cols += [(Column.CUMULATIVE, w) for w in t["cumulative"]] + [(Column.YEAR, w) for w in t["year"]]
+    cols += [(Column.CUMULATIVE, w) for w in t["cumulative"]] + [(Column.PREVIOUS, w) for w in t["previous"]]
+    cols += [(Column.YEAR, w) for w in t["year"]]
     return TableWords(
         tuple(t["header"]),
         tuple(cols),
@@ -147,6 +150,7 @@ def prose_words() -> ProseWords:
         tuple(sorted(raw["negations"], key=len, reverse=True)),
         tuple(raw["verbs"]),
         tuple(raw["ignore_in"]),
+        tuple(raw["ignore_in_clause"]),
         facts,
     )
 

@@ -98,6 +98,11 @@ def _ignore_re() -> re.Pattern[str]:
 
 
 @cache
+def _ignore_clause_re() -> re.Pattern[str]:
+    return _any_of(set(prose_words().ignore_in_clause))
+
+
+@cache
 def _subject_re() -> re.Pattern[str]:
     """Any word of any fact's subjects (a quick test before the per-fact matching)."""
     return _any_of({w for f in prose_words().facts for alt in f.subjects for w in alt})
@@ -248,6 +253,7 @@ def find_facts(sections: Sequence[tuple[int | None, str]], version: str | None) 
     zero_re = _zero_re()
     subject_re = _subject_re()
     ignore_re = _ignore_re()
+    ignore_clause_re = _ignore_clause_re()
     out: list[Fact] = []
     for number, original in sections:
         flat = unwrap(original)
@@ -259,6 +265,8 @@ def find_facts(sections: Sequence[tuple[int | None, str]], version: str | None) 
                 continue
             for cm in _CLAUSE.finditer(sentence):
                 clause = cm.group()
+                if ignore_clause_re.search(clause):
+                    continue
                 base = start + cm.start()
                 hits = list(number_re.finditer(clause))
                 for m in hits if subject_re.search(clause) else ():

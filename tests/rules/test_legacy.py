@@ -10,8 +10,8 @@ import pytest
 
 from extractor import read_report
 from rules.data import schema
-from rules.legacy_sections import find_legacy_sections
 from rules.legacy_data import validate_legacy
+from rules.legacy_sections import find_legacy_sections
 from tests.helpers import REAL, ROOT, gold_of
 
 LEGACY_REAL = sorted(p.name for p in REAL.glob("L*.txt"))
@@ -271,3 +271,15 @@ def test_an_unnamed_first_heading_is_the_overview():
     text = "一、政府信息公开工作开展情况 我局加强领导。 二、主动公开政府信息情况 公开。 三、存在的主要问题 不足。"
     secs, _ = find_legacy_sections(text)
     assert [(s.number, s.text) for s in secs] == [(1, "我局加强领导。"), (2, "公开。"), (5, "不足。")]
+
+
+def test_last_years_column_is_never_taken(tmp_path):
+    body = (
+        "某某镇2017年政府信息公开工作年度报告\n一、概述\n2017年全镇主动公开政府信息88条，比上年增加8条。\n"
+        "二、主动公开政府信息情况\n见表。\n"
+        "| 指标名称 | 计量单位 | 本年度 | 上年度 |\n| 主动公开政府信息数 | 条 | 88 | 80 |\n| 收到申请数 | 件 | 1 | 3 |\n"
+    )
+    rep = read_report(_legacy_text(tmp_path, "p.txt", body))
+    assert rep.values() == {"legacy.active.published": 88, "legacy.requests.received": 1}
+    # the clause comparing with last year states no figure of this year
+    assert list(rep.facts["value"]) == [88]
