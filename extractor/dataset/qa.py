@@ -185,7 +185,8 @@ def render_qa_report(fig: QAFigures) -> str:
     lines += [
         f"## Unmapped labels by frequency ({len(fig.unmapped)})",
         "",
-        "Row labels inside a standard table that no rule of `rules/data/form.toml` maps.",
+        "Row labels inside a standard table that no rule of `rules/data/form.toml` (in legacy reports:"
+        " `rules/data/legacy.toml`) maps.",
         "",
         *_table(fig.unmapped.head(UNMAPPED_LABELS_MAX)),
         f"## Agencies with a year missing ({len(fig.gaps)})",
