@@ -4,11 +4,11 @@ A provincial table prints 本年度 and 历年累计; in archive dumps their dig
 (``20263542``). A row the report itself cannot cut (rules/legacy.py) is cut here when the
 agency's neighbouring years decide it:
 
-X3  this year's 历年累计 = last year's 历年累计 + this year's figure
+X4  this year's 历年累计 = last year's 历年累计 + this year's figure
 
-Only a reading that satisfies X3 with a year whose own row was determined is kept; when one
+Only a reading that satisfies X4 with a year whose own row was determined is kept; when one
 year's figure remains, it becomes a cell (method ``<method>+chain``, with the reason in ``note``).
-Rows determined by their own report are checked against the chain (rule X3 in ``checks``).
+Rows determined by their own report are checked against the chain (rule X4 in ``checks``).
 An agency is matched by its printed name (rules.crossyear.agency_key); years must be consecutive.
 """
 
@@ -25,7 +25,7 @@ from rules.legacy_data import LEGACY
 
 logger = logging.getLogger(__name__)
 
-CHAIN_RULE = "X3"
+CHAIN_RULE = "X4"
 CHAIN_SUFFIX = "+chain"
 CONFIDENCE_CHAIN = 0.75
 TOLERANCE = 1e-6
@@ -97,7 +97,7 @@ def _narrow(rows: dict[int, _Row]) -> set[int]:
 
 
 def chain_legacy(reports: pd.DataFrame, readings: pd.DataFrame | None) -> tuple[list[dict], list[dict]]:
-    """Cells the chain decides and X3 checks, as rows of the ``cells`` and ``checks`` tables."""
+    """Cells the chain decides and X4 checks, as rows of the ``cells`` and ``checks`` tables."""
     if readings is None or readings.empty:
         return [], []
     legacy = reports[

@@ -49,8 +49,8 @@ def test_chain_cuts_a_row_its_report_cannot(tmp_path):
     assert pub.loc[2014, "value"] == 120
     assert pub.loc[2014, "method"].endswith("+chain") and "cumulative chain" in pub.loc[2014, "note"]
     assert pub.loc[2013, "value"] == 100 and pub.loc[2015, "value"] == 30
-    x3 = checks[checks["rule"] == "X3"]
-    assert list(x3["passed"]) == []  # no two consecutive years were read by their own report
+    x4 = checks[checks["rule"] == "X4"]
+    assert list(x4["passed"]) == []  # no two consecutive years were read by their own report
 
 
 def test_without_the_neighbouring_year_the_row_is_left_out(tmp_path):
@@ -58,8 +58,8 @@ def test_without_the_neighbouring_year_the_row_is_left_out(tmp_path):
     assert "legacy.active.published" not in set(cells[cells["report_year"] == 2014]["key"])
 
 
-def test_x3_checks_consecutive_years_read_by_their_own_reports(tmp_path):
+def test_x4_checks_consecutive_years_read_by_their_own_reports(tmp_path):
     _, checks = _batch(tmp_path, {2013: "主动公开信息数 条 100 500", 2014: "主动公开信息数 条 120 630"})
-    (x3,) = checks[checks["rule"] == "X3"].itertuples()
-    assert x3.passed == False  # noqa: E712 - 500 + 120 ≠ 630
-    assert x3.scope == "legacy.active.published"
+    (x4,) = checks[checks["rule"] == "X4"].itertuples()
+    assert x4.passed == False  # noqa: E712 - 500 + 120 ≠ 630
+    assert x4.scope == "legacy.active.published"
