@@ -27,6 +27,8 @@ MAX_BARE_HEADING = 30
 CLOSING_TAIL = 40  # the closing date stands within the last characters of the last section
 _CN = "一二三四五六七八九十"
 _NUMBERED = re.compile(rf"(?<![{_CN}第（(])(?P<n>[{_CN}]{{1,2}})\s*[、.．]|第(?P<m>[{_CN}]{{1,2}})部分")
+# （一）… as top-level numbering: only in a report that numbers no heading 一、
+_PAREN_NUMBERED = re.compile(rf"[（(](?P<n>[{_CN}]{{1,2}})[）)](?P<m>)")
 _HEADING_TAIL = re.compile(r"[^，。；;\s（(]{0,16}?(?:情况|措施|事项|统计表|报表)")
 _UNKNOWN_HEADING = re.compile(r"[^，。；;\s]{1,20}")
 HEADER_WORDS = ("指标名称", "统计指标")
@@ -83,10 +85,12 @@ def _table_row(window: str) -> bool:
     return bool(_TABLE_ROW.search(window[:TABLE_ROW_WINDOW]))
 
 
-def _numbered_headings(text: str, table_from: int | None = None) -> list[_Heading]:
+def _numbered_headings(
+    text: str, table_from: int | None = None, numbered: re.Pattern[str] = _NUMBERED
+) -> list[_Heading]:
     found = [
         (m.start(), m.end(), _cn_value(m.group("n") or m.group("m")))
-        for m in _NUMBERED.finditer(text)
+        for m in numbered.finditer(text)
         if table_from is None or m.start() < table_from or not _table_row(text[m.end() :])
     ]
     out: list[_Heading] = []
@@ -164,6 +168,8 @@ def find_legacy_sections(text: str) -> tuple[list[LegacySectionOut], tuple[int, 
     """The standard sections of a legacy report (merged per number) and the statistics table's span."""
     header = _table_header(text, 0)
     heads = _numbered_headings(text, header)
+    if len(heads) < 2:
+        heads = max(heads, _numbered_headings(text, header, _PAREN_NUMBERED), key=len)
     if len(heads) < 2:
         heads = sorted(heads + _bare_headings(text), key=lambda h: h.start)
     table: tuple[int, int] | None = None

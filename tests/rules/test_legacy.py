@@ -283,3 +283,15 @@ def test_last_years_column_is_never_taken(tmp_path):
     assert rep.values() == {"legacy.active.published": 88, "legacy.requests.received": 1}
     # the clause comparing with last year states no figure of this year
     assert list(rep.facts["value"]) == [88]
+
+
+def test_headings_numbered_in_brackets_when_none_is_numbered_plainly():
+    text = (
+        "（一）概述 我局推进公开。 （二）主动公开政府信息情况 2016年全局主动公开政府信息50条。"
+        " （三）依申请公开情况 未收到申请。 （四）存在的问题及改进措施 不足。"
+    )
+    secs, _ = find_legacy_sections(text)
+    assert [s.number for s in secs] == [1, 2, 3, 5]
+    # with plain 一、 headings, （一） are sub-headings inside them
+    plain = "一、概述 （一）主动公开情况 说明。 二、主动公开政府信息情况 公开。"
+    assert [s.number for s in find_legacy_sections(plain)[0]] == [1, 2]
