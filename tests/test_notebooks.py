@@ -93,10 +93,12 @@ def test_samples_dataset_has_both_forms_every_format_and_consecutive_years(sampl
     assert set(reports["file_format"]) == {"text", "html", "pdf", "docx", "doc", "wps", "image"}
     scan = reports[reports["file_format"] == "image"]  # the OCR path: a degraded scan of a 2021 page
     assert list(scan["format_version"]) == ["2021"] and int(scan["n_cells"].iloc[0]) > 100
-    for fmt in ("html", "pdf", "docx", "doc", "wps"):
+    for fmt in ("doc", "wps"):
         assert set(reports.loc[reports["file_format"] == fmt, "format_version"]) == {"2019", "2021"}, fmt
+    for fmt in ("html", "pdf", "docx"):  # legacy samples (2016–2018) in these three
+        assert set(reports.loc[reports["file_format"] == fmt, "format_version"]) == {"2019", "2021", "legacy"}, fmt
     years = reports[reports["agency"] == "云岭市卫生健康委员会"]["report_year"].tolist()
-    assert sorted(years) == [2019, 2020, 2021, 2022, 2023]
+    assert sorted(years) == [2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023]
     x = pd.read_parquet(samples_dataset / "checks.parquet")
     assert (x["rule"] == "X1").sum() == 7 * 7  # 云岭 2019→…→2023 (4 pairs) and 临江 2019→…→2022 (3)
 
@@ -129,14 +131,15 @@ def test_spot_check_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch,
 def test_explore_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch):
     nb = run_notebook("explore.ipynb", samples_dataset, monkeypatch)
     out = _stdout(nb)
-    assert "16 documents, 16 usable; 7 agencies; years 2019 – 2024" in out
+    assert "22 documents, 22 usable; 7 agencies; years 2016 – 2024" in out
+    assert "points from prose: " in out and "points from prose: 0 " not in out
     from matplotlib import font_manager
 
     if any(f.name.startswith("Noto Sans CJK") for f in font_manager.fontManager.ttflist):
         assert "font: Noto Sans CJK" in out  # fonts-noto-cjk, installed by scripts/bootstrap.sh as root
     else:  # the notebook still runs, and says why its Chinese labels will not render
         assert ("No CJK font found" in out) == ("font: None" in out)
-    assert _images(nb) == 4
+    assert _images(nb) == 5  # … and one agency's series across the form changes
 
 
 @pytest.mark.parametrize("name", ["spot_check.ipynb", "explore.ipynb"])
