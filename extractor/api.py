@@ -53,6 +53,10 @@ class ReportView:
         return frame("warnings", self.extraction.warnings)
 
     @property
+    def facts(self) -> pd.DataFrame:
+        return frame("facts", self.extraction.facts)
+
+    @property
     def values(self) -> pd.DataFrame:
         """One row per canonical key (the index): value (NaN for blank, dash or text), state, unit."""
         return self.cells.set_index("key")[["value", "state", "unit"]]

@@ -27,6 +27,7 @@ from extractor.dataset.panel import (
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
 from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
 from rules.data import VERSIONS, schema
+from rules.legacy_chain import CHAIN_RULE, CHAIN_SUFFIX, chain_legacy
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,28 @@ COLUMNS: dict[str, dict[str, str]] = {
         "detail": "string",
     },
     "warnings": {"report_id": "string", "kind": "string", "message": "string"},
+    # figures stated in sentences (rules/prose_facts.py); keys: legacy.* or documented facts.*
+    "facts": {
+        "report_id": "string",
+        "key": "string",
+        "value": "float64",
+        "unit": "string",
+        "section": "Int64",
+        "sentence": "string",
+        "span": "string",
+        "confidence": "float64",
+    },
+    # legacy statistics-table rows with a cumulative column: their readings "year|cumulative;…"
+    # (rules/legacy.py), for the cumulative chain across an agency's years (rules/legacy_chain.py)
+    "legacy_readings": {
+        "report_id": "string",
+        "key": "string",
+        "printed": "string",
+        "options": "string",
+        "determined": "boolean",
+        "method": "string",
+        "locator": "string",
+    },
 }
 TABLES = tuple(COLUMNS)
 TIMING_COLUMNS = ("seconds",)
@@ -116,7 +139,8 @@ WIDE_META = (
     "preferred",
     "duplicate_of",
 )
-COUNT_UNITS = frozenset({"件", "项"})
+COUNT_UNITS = frozenset({"件", "项", "条"})
+WIDE_VERSIONS = (*VERSIONS, "legacy")
 ABSENT = "absent"  # the report does not print the cell (no row in ``cells``)
 
 
@@ -179,10 +203,15 @@ def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
     out["reports"] = reports = reports.astype(COLUMNS["reports"])
     out["cells"] = cells = settle_across_years({**tables, "reports": reports})
     checks = tables["checks"]
-    checks = checks[~checks["rule"].isin(CROSSYEAR_RULES)]
+    checks = checks[~checks["rule"].isin((*CROSSYEAR_RULES, CHAIN_RULE))]
     extra = crossyear_checks(reports, cells)
-    out["checks"] = pd.concat([checks, extra.astype(COLUMNS["checks"])], ignore_index=True).astype(COLUMNS["checks"])
-    crosswalk = with_panel_columns(derive_totals(harmonise(reports, cells)), reports)
+    # legacy rows whose year|cumulative digits ran together, cut by the agency's other years
+    chained, chain_checks = chain_legacy(reports, tables.get("legacy_readings"))
+    cells = cells[~cells["method"].fillna("").str.endswith(CHAIN_SUFFIX)]
+    out["cells"] = cells = pd.concat([cells, frame("cells", chained)], ignore_index=True).astype(COLUMNS["cells"])
+    parts = [checks, extra.astype(COLUMNS["checks"]), frame("checks", chain_checks)]
+    out["checks"] = pd.concat(parts, ignore_index=True).astype(COLUMNS["checks"])
+    crosswalk = with_panel_columns(derive_totals(harmonise(reports, cells, tables.get("facts"))), reports)
     out["crosswalk"] = crosswalk
     warnings = tables["warnings"]
     warnings = warnings[~warnings["kind"].isin((SAME_AGENCY_YEAR, DERIVED_TOTAL))]
@@ -192,9 +221,10 @@ def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
 
 
 def wide_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """``wide_<version>`` (values) and ``wide_<version>_state`` (what each cell printed) per form."""
+    """``wide_<version>`` (values) and ``wide_<version>_state`` (what each cell printed) per form,
+    legacy included."""
     out: dict[str, pd.DataFrame] = {}
-    for version in VERSIONS:
+    for version in WIDE_VERSIONS:
         out[f"wide_{version}"], out[f"wide_{version}_state"] = wide(tables["reports"], tables["cells"], version)
     return out
 
