@@ -18,7 +18,8 @@ import unicodedata
 
 import pandas as pd
 
-from rules.checks import APPLICANT_COLS, TOLERANCE
+from rules.constants import TOLERANCE, VERSIONS, FormVersion
+from rules.data import form
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +43,7 @@ def agency_key(name: object) -> str | None:
 def reports_by_agency_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """One report per (agency, year): report_id, source, agency_key, report_year, format_version."""
     usable = reports[
-        reports["duplicate_of"].isna()
-        & reports["report_year"].notna()
-        & reports["format_version"].isin(("2019", "2021"))
+        reports["duplicate_of"].isna() & reports["report_year"].notna() & reports["format_version"].isin(VERSIONS)
     ].copy()
     usable["agency_key"] = usable["agency"].map(agency_key)
     usable = usable[usable["agency_key"].notna()]
@@ -73,7 +72,7 @@ def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> l
     y, py = int(cur["report_year"]), int(prev["report_year"])
     now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
     rows = []
-    for col in (*APPLICANT_COLS, "total"):
+    for col in form().request_columns:
         a = now.get(f"requests.carried_over_in.{col}")
         b = before.get(f"requests.carried_over_out.{col}")
         passed = None if a is None or b is None else abs(a - b) <= TOLERANCE
@@ -92,7 +91,7 @@ def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> l
 
 
 def _in_force_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
-    if cur["format_version"] != "2021":
+    if cur["format_version"] != FormVersion.V2021:
         return []  # the 2019 form does not ask for 现行有效件数
     y, py = int(cur["report_year"]), int(prev["report_year"])
     now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
@@ -103,7 +102,7 @@ def _in_force_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -
         issued = now.get(f"active.{row}.issued")
         repealed = now.get(f"active.{row}.repealed")
         right = f"in_force ({py}) = {_fmt(was)} + issued = {_fmt(issued)} − repealed = {_fmt(repealed)}"
-        if prev["format_version"] != "2021":
+        if prev["format_version"] != FormVersion.V2021:
             passed = None
             right += f" (the {py} report uses the {prev['format_version']} form, which has no 现行有效件数)"
         elif None in (lhs, was, issued, repealed):

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from rules import recover
+from rules.constants import AMOUNT_UNIT, COUNT_UNIT, YUAN_PER_AMOUNT_UNIT, FormVersion
 from rules.data import columns, form, printed_request_rows, row_specs, schema_keys
+from rules.form import Equation, none_fail, request_equations, review_equations, row_total_equation
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
 from rules.prose import numbers_near
@@ -27,7 +29,6 @@ CONFIDENCE_TEXT = 0.95
 CONFIDENCE_FUZZY_LABEL = 0.85
 CONFIDENCE_RECOVERED = 0.8
 CONFIDENCE_BY_ORDER = 0.6
-APPLICANTS = 6  # the applicant columns before 总计 in section 三
 _GROUP_OF_ROW = {
     "withheld": "withheld",
     "unavailable": "unavailable",
@@ -43,7 +44,7 @@ class Cell:
     row: str
     col: str
     value: float | None
-    state: str
+    state: State
     raw: str
     unit: str
     token: Token
@@ -84,12 +85,16 @@ def _placeholder(tok: Token) -> bool:
 
 def _is_amount(version: str, key: str) -> bool:
     cell = schema_keys(version).get(key)
-    return cell is not None and cell.unit == "万元"
+    return cell is not None and cell.unit == AMOUNT_UNIT
 
 
 def _unit(version: str, key: str) -> str:
-    cell = schema_keys(version).get(key) or schema_keys("2019").get(key)
-    return cell.unit if cell else "件"
+    cell = schema_keys(version).get(key) or schema_keys(FormVersion.V2019).get(key)
+    return cell.unit if cell else COUNT_UNIT
+
+
+def _other_version(version: str) -> FormVersion:
+    return FormVersion.V2019 if version == FormVersion.V2021 else FormVersion.V2021
 
 
 class _Mapper:
@@ -127,7 +132,7 @@ class _Mapper:
                 row,
                 col,
                 cv.value,
-                cv.state.value,
+                cv.state,
                 text,
                 _unit(self.version, key),
                 token,
@@ -172,10 +177,10 @@ class _Mapper:
 
     def cols(self, table: str, row: str) -> tuple[str, ...]:
         if table == "review":
-            return tuple(f"{g}.{o}" for g in form()["review"]["groups"] for o in form()["review"]["outcomes"])
+            return form().review.columns
         cols = columns(self.version, table, row)
         if not cols and table == "requests":
-            cols = columns("2019" if self.version == "2021" else "2021", table, row)
+            cols = columns(_other_version(self.version), table, row)
         return cols
 
     def emit_reading(
@@ -366,41 +371,34 @@ def _confirmed_by_prose(values: Sequence[Sequence[float | None]], hints: set[flo
 
 
 def _request_constraints(version: str, present: set[str]) -> list[recover.Constraint]:
-    rows = printed_request_rows(version, present)
-    flow = ("new_received", "carried_over_in", "handled_total", "carried_over_out")
-    leaves = [r for r in rows if r not in flow]
+    """R1 and R2 of the rows being read, as constraints on the candidate readings of their rows."""
+    cols = {c: i for i, c in enumerate(form().request_columns)}
     out: list[recover.Constraint] = []
 
-    def col_rule(col: int, lhs: Sequence[str], rhs: Sequence[str]) -> recover.Constraint:
-        names = frozenset(lhs) | frozenset(rhs)
+    def value(a: recover.Assignment, key: str) -> float | None:
+        _, row, col = key.split(".", 2)
+        return a[row][cols[col]]
 
-        def pred(a: recover.Assignment) -> bool | None:
-            left = [a[r][col] for r in lhs]
-            right = [a[r][col] for r in rhs]
-            if any(v is None for v in (*left, *right)):
-                return None
-            return abs(sum(x for x in left if x is not None) - sum(x for x in right if x is not None)) < 1e-6
+    for eq in request_equations(version, present):
+        if eq.rule == "R3":
+            continue  # within one row: applied to each row's readings before the search
 
-        return names, pred
+        def pred(a: recover.Assignment, eq: Equation = eq) -> bool | None:
+            return eq.sides(lambda key: value(a, key)).holds
 
-    for col in range(APPLICANTS + 1):
-        if set(flow) <= present:
-            out.append(col_rule(col, flow[:2], flow[2:]))
-        if "handled_total" in present and set(leaves) <= present:
-            out.append(col_rule(col, ["handled_total"], leaves))
+        out.append((frozenset(k.split(".", 2)[1] for k in eq.keys), pred))
     return out
 
 
 def _row_total_ok(vals: Sequence[float | None]) -> bool | None:
-    nums = [v for v in vals if v is not None]
-    if len(nums) != len(vals):
-        return None
-    return abs(sum(nums[:APPLICANTS]) - nums[APPLICANTS]) < 1e-6
+    """R3 on one reading of a section-三 row (values in the form's column order)."""
+    by_col = dict(zip(form().request_columns, vals, strict=True))
+    return row_total_equation("row").sides(lambda k: by_col[k.rsplit(".", 1)[1]]).holds
 
 
 def map_requests(rows: Sequence[Row], version: str) -> TableResult:
     """Section 三: direct rows as printed; rows with lost boundaries recovered by R1–R3 together."""
-    mapper = _Mapper(version, 10000.0)
+    mapper = _Mapper(version, YUAN_PER_AMOUNT_UNIT)
     sequence: list[tuple[str | None, Row]] = []
     observed = _observe(rows, "requests", mapper.result, sequence)
     form_rows = printed_request_rows(version, observed)
@@ -410,7 +408,7 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
             f"requests.{row}: values {' '.join(v.text for v in r.values)!r} placed by the form's row order "
             f"(their label {r.label!r} could not be read)"
         )
-    if version == "2019":
+    if version == FormVersion.V2019:
         for extra in [r for r in observed if r.startswith("other_")]:
             mapper.result.warnings.append(f"requests.{extra}: a 2021 row in a 2019 report; left out")
             del observed[extra]
@@ -451,19 +449,14 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
 
 
 def _r4_ok(v: Sequence[float | None]) -> bool | None:
-    outcomes = len(form()["review"]["outcomes"])
-    for g in range(len(form()["review"]["groups"])):
-        part = v[g * outcomes : (g + 1) * outcomes]
-        if all(x is not None for x in part):
-            nums = [x for x in part if x is not None]
-            if abs(sum(nums[:-1]) - nums[-1]) > 1e-6:
-                return False
-    return True
+    """R4 on one reading of section 四's value row (values in the form's order)."""
+    by_key = dict(zip((f"review.{c}" for c in form().review.columns), v, strict=True))
+    return none_fail(review_equations(), by_key.__getitem__)
 
 
 def map_review(rows: Sequence[Row], version: str) -> TableResult:
     """Section 四: the fifteen values that follow the header, in the form's order."""
-    mapper = _Mapper(version, 10000.0)
+    mapper = _Mapper(version, YUAN_PER_AMOUNT_UNIT)
     keys = [("review", g, o) for g, o in (col.split(".", 1) for col in mapper.cols("review", ""))]
     n = len(keys)
     values: tuple[Token, ...] = ()

@@ -18,8 +18,9 @@ from lxml import html as lxml_html
 
 from extractor.readers.encoding import decode_bytes
 from extractor.readers.html import _declared_charset, element_for_locator
-from rules.checks import APPLICANT_COLS, FLOW
-from rules.data import request_rows, schema, schema_keys
+from rules.constants import VERSIONS, FormVersion
+from rules.data import form, request_rows, schema, schema_keys
+from rules.form import equations
 
 logger = logging.getLogger(__name__)
 
@@ -96,21 +97,22 @@ def section3_table(cells: pd.DataFrame, version: str) -> FormTable:
     rows = list(request_rows(version))
     if "requests.other.total" in printed and "other" not in rows:  # a 2021 report printing the 2019 row
         rows.insert(rows.index("handled_total"), "other")
-    col_labels = [_segments("2019", f"requests.new_received.{c}")[-1] for c in (*APPLICANT_COLS, "total")]
+    cols = form().request_columns
+    col_labels = [_segments(FormVersion.V2019, f"requests.new_received.{c}")[-1] for c in cols]
     out = []
     for row in rows:
-        ver = version if f"requests.{row}.total" in schema_keys(version) else "2019"
+        ver = version if f"requests.{row}.total" in schema_keys(version) else FormVersion.V2019
         seg = _segments(ver, f"requests.{row}.total")
         label = " ".join(seg[2:-1]) if seg[1] == OUTCOME_BLOCK else seg[1]
-        out.append((label, [f"requests.{row}.{c}" for c in (*APPLICANT_COLS, "total")]))
+        out.append((label, [f"requests.{row}.{c}" for c in cols]))
     return _grid("三、收到和处理政府信息公开申请情况", out, col_labels, printed)
 
 
 def section4_table(cells: pd.DataFrame) -> FormTable:
     """Section 四 as a 3 × 5 grid: 行政复议, 行政诉讼 (direct, after review) × 维持 … 总计."""
     printed = _printed(cells)
-    outcomes = ("upheld", "corrected", "other", "pending", "total")
-    col_labels = [_segments("2019", f"review.admin_review.{o}")[-1] for o in outcomes]
+    outcomes = form().review.outcomes
+    col_labels = [_segments(FormVersion.V2019, f"review.admin_review.{o}")[-1] for o in outcomes]
     rows = [(lbl, [f"review.{g}.{o}" for o in outcomes]) for g, lbl in REVIEW_GROUP_LABELS.items()]
     return _grid("四、政府信息公开行政复议、行政诉讼情况", rows, col_labels, printed)
 
@@ -125,16 +127,11 @@ def form_tables(cells: pd.DataFrame, version: str) -> list[FormTable]:
 
 def check_keys(rule: str, scope: str, version: str) -> set[str]:
     """The canonical keys whose values a check compares (for highlighting a failure)."""
-    cols = (*APPLICANT_COLS, "total")
-    if rule == "R1":
-        return {f"requests.{r}.{scope}" for r in FLOW}
-    if rule == "R2":
-        leaves = [r for r in request_rows(version) if r not in FLOW]
-        return {f"requests.{r}.{scope}" for r in ("handled_total", *leaves, "other")}
-    if rule == "R3":
-        return {f"requests.{scope}.{c}" for c in cols}
-    if rule == "R4":
-        return {f"review.{scope}.{o}" for o in ("upheld", "corrected", "other", "pending", "total")}
+    eqs = equations(version, schema_keys(version)) if version in VERSIONS else []
+    eq = next((e for e in eqs if (e.rule, e.scope) == (rule, scope)), None)
+    if eq is not None:
+        # R2 of a 2021 report may sum the 2019-style single 其他处理 row instead of its three sub-rows
+        return {*eq.keys, f"requests.other.{scope}"} if rule == "R2" else set(eq.keys)
     if rule == "X1":
         return {scope.split()[0]}
     if rule == "X2":
@@ -147,7 +144,7 @@ def failing_keys(checks: pd.DataFrame, version: str) -> dict[str, list[str]]:
     """key -> the failing checks (``rule scope``) it takes part in, for one report's checks."""
     out: dict[str, list[str]] = {}
     for rule, scope, passed in zip(checks["rule"], checks["scope"], checks["passed"], strict=True):
-        if passed is False or passed == False:  # noqa: E712 - object column of True/False/None
+        if pd.notna(passed) and not passed:
             for k in check_keys(str(rule), str(scope), version):
                 out.setdefault(k, []).append(f"{rule} {scope}")
     return out
