@@ -321,13 +321,35 @@ def value_words() -> ValueWords:
     return _checked("values.toml", words, problems)
 
 
+# -- metadata.toml -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class MetadataWords:
+    agency_suffixes: tuple[str, ...]  # a line ending in one of these names an agency
+
+    def agency_suffix_pattern(self) -> str:
+        """A regex alternation of the agency suffixes, longest first."""
+        return "|".join(re.escape(w) for w in sorted(self.agency_suffixes, key=len, reverse=True))
+
+
+@cache
+def metadata_words() -> MetadataWords:
+    words = MetadataWords(agency_suffixes=tuple(_toml("metadata.toml")["agency_suffixes"]))
+    problems = [] if all(words.agency_suffixes) else ["an agency suffix is empty"]
+    return _checked("metadata.toml", words, problems)
+
+
+def section_label(number: int) -> str:
+    """The printed heading of standard section ``number`` (一、总体情况 …)."""
+    return next(s.label for s in sections() if s.number == number)
+
+
 def validate() -> list[str]:
     """Problems in the rule data (empty when consistent); every loader also refuses them on load."""
     cells = _load_schema()
     problems = _schema_problems(cells)
     if not problems:
         problems += [f"form.toml: {p}" for p in _form_problems(_load_form())]
-    for loader in (sections, value_words):
+    for loader in (sections, value_words, metadata_words):
         try:
             loader()
         except RuleDataError as exc:

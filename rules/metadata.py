@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from extractor.readers.cjk import CN_NUMERAL
+from rules.data import metadata_words
 from rules.normalize import close_cjk_gaps, nfkc, squash
 
 _TITLE = re.compile(
@@ -18,10 +20,7 @@ _TITLE_YEAR_LAST = re.compile(
     r"(?P<pre>[^\s，。,:：;；]*?)(?P<mid>)(?:政府信息公开|政务公开|信息公开)工作(?P<year>(?:19|20)\d{2})\s*年\s*度?报告"
 )
 _CN_YEAR = re.compile(r"[二〇○零一三四五六七八九]{4}(?=年)")
-_AGENCY_END = re.compile(
-    r"(政府|人民政府|办公厅|办公室|委员会|管理委员会|管委会|局|厅|委|办|署|院|中心|街道办事处|街道|镇|乡|区|县|市|"
-    r"处|所|站|馆|队|会|部|司|组|室|集团|公司)$"
-)
+_AGENCY_END = re.compile(f"({metadata_words().agency_suffix_pattern()})$")
 _PREFIX_NOISE = re.compile(r"^(标题|题目|名称)[:：]")
 _CN_DIGITS = {
     "〇": 0,
@@ -41,9 +40,7 @@ _CN_DIGITS = {
 _DATE_PATTERNS = (
     re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
     re.compile(r"(?P<y>(?:19|20)\d{2})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})"),
-    re.compile(
-        r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日"
-    ),
+    re.compile(rf"(?P<y>[二〇○零一三四五六七八九]{{4}})年(?P<m>{CN_NUMERAL}{{1,3}})月(?P<d>{CN_NUMERAL}{{1,3}})日"),
 )
 _PERIOD = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?:1\s*月\s*1\s*日|度)")
 _YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年")

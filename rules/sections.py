@@ -12,14 +12,15 @@ import re
 from dataclasses import dataclass
 
 from extractor.model import Block, Document, Paragraph, Table
+from extractor.readers.cjk import CN_NUMERAL, CN_NUMERALS
 from rules.data import SectionSpec, page_footer_markers, sections
 from rules.normalize import nfkc
 
-_NUMERAL = r"[一二三四五六七八九十]{1,2}\s*[、.．,，]"
-_PAREN_NUMERAL = r"[（(][一二三四五六七八九十]{1,2}[)）]"
+_NUMERAL = rf"{CN_NUMERAL}{{1,2}}\s*[、.．,，]"
+_PAREN_NUMERAL = rf"[（(]{CN_NUMERAL}{{1,2}}[)）]"
 # A numeral heading must not continue a longer numeral or a 第… ordinal; anything else may precede it
 # (flattened text runs headings into the table before them: …75394432.52元三、收到和处理…).
-_BOUNDARY = r"(?<![一二三四五六七八九十第])"
+_BOUNDARY = rf"(?<![{CN_NUMERALS}第])"
 MAX_GAP = 16  # characters allowed between a numeral and the keyword (政府信息公开工作… )
 MAX_BARE_HEADING = 30  # a heading without a numeral is a short line of its own
 MAX_HEADING_TAIL = 8

@@ -53,7 +53,7 @@ class Row:
 
 
 # A number as printed in a cell: sign, digits with thousands separators, decimals, a unit word.
-_NUM = r"[+\-－]?\d[\d,，]*(?:\.\d+)?(?:\s*(?:万元|亿元|万|元|件|项|个|条))?"
+_NUM = rf"[+\-－]?\d[\d,，]*(?:\.\d+)?(?:\s*(?:{value_words().unit_pattern(counts=True)}))?"
 _NUM_RE = re.compile(_NUM)
 # A digit followed by 、 or . and then CJK starts a numbered label ("2.其他法律…"), not a value.
 _LABEL_NUMBER = re.compile(r"\d[.．、](?=[\u3400-\u9fff“\"])")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rules.constants import FormVersion
 from rules.data import version_markers
 from rules.normalize import label_key
 
@@ -11,16 +12,17 @@ FIRST_FORM_YEAR = 2019
 SECOND_FORM_YEAR = 2021
 
 
-def detect_version(labels: Iterable[str], report_year: int | None, has_form_sections: bool) -> str | None:
+def detect_version(labels: Iterable[str], report_year: int | None, has_form_sections: bool) -> FormVersion | None:
     """Count the markers of each form among the table labels; fall back on the year reported on."""
     text = "".join(label_key(x) for x in labels)
-    counts = {v: sum(text.count(m) for m in markers) for v, markers in version_markers().items()}
+    counts = {FormVersion(v): sum(text.count(m) for m in markers) for v, markers in version_markers().items()}
+    new, old = counts[FormVersion.V2021], counts[FormVersion.V2019]
     if report_year is not None and report_year < FIRST_FORM_YEAR:
-        return "legacy"
-    if counts["2021"] or counts["2019"]:
-        return "2021" if counts["2021"] >= counts["2019"] else "2019"
+        return FormVersion.LEGACY
+    if new or old:
+        return FormVersion.V2021 if new >= old else FormVersion.V2019
     if report_year is None:
         return None
     if not has_form_sections:
-        return "legacy"
-    return "2021" if report_year >= SECOND_FORM_YEAR else "2019"
+        return FormVersion.LEGACY
+    return FormVersion.V2021 if report_year >= SECOND_FORM_YEAR else FormVersion.V2019

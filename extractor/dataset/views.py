@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 from extractor.readers.encoding import decode_bytes
 from extractor.readers.html import _declared_charset, element_for_locator
 from rules.constants import VERSIONS, FormVersion
-from rules.data import form, request_rows, schema, schema_keys
+from rules.data import form, request_rows, schema, schema_keys, section_label
 from rules.form import equations
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def section3_table(cells: pd.DataFrame, version: str) -> FormTable:
         seg = _segments(ver, f"requests.{row}.total")
         label = " ".join(seg[2:-1]) if seg[1] == OUTCOME_BLOCK else seg[1]
         out.append((label, [f"requests.{row}.{c}" for c in cols]))
-    return _grid("三、收到和处理政府信息公开申请情况", out, col_labels, printed)
+    return _grid(section_label(form().requests.section), out, col_labels, printed)
 
 
 def section4_table(cells: pd.DataFrame) -> FormTable:
@@ -114,7 +114,7 @@ def section4_table(cells: pd.DataFrame) -> FormTable:
     outcomes = form().review.outcomes
     col_labels = [_segments(FormVersion.V2019, f"review.admin_review.{o}")[-1] for o in outcomes]
     rows = [(lbl, [f"review.{g}.{o}" for o in outcomes]) for g, lbl in REVIEW_GROUP_LABELS.items()]
-    return _grid("四、政府信息公开行政复议、行政诉讼情况", rows, col_labels, printed)
+    return _grid(section_label(form().review.section), rows, col_labels, printed)
 
 
 def form_tables(cells: pd.DataFrame, version: str) -> list[FormTable]:
