@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from extractor.batch.engines import Limits, run_tasks
+from extractor.batch.engines import Engine, Limits, run_tasks
+from extractor.batch.finish import finish
 from extractor.batch.plan import InputFile, duplicate_row, plan_batch
 from extractor.batch.store import DatasetStore
 from extractor.dataset.tables import frame
@@ -48,7 +49,7 @@ class BatchResult:
 class BatchSettings:
     workers: int = 1
     limits: Limits = field(default_factory=Limits)
-    engine: str = "local"
+    engine: Engine = Engine.LOCAL
     scheduler: str | None = None
     force: bool = False
     checkpoint_docs: int = DEFAULT_CHECKPOINT_DOCS
@@ -57,9 +58,10 @@ class BatchSettings:
     def __post_init__(self) -> None:
         if self.workers < 0:
             raise ValueError("workers must be 0 (in this process) or more")
-        if self.engine not in ("local", "dask"):
-            raise ValueError(f"unknown engine {self.engine!r}: choose local or dask")
-        if self.engine == "dask" and not self.scheduler:
+        if self.engine not in tuple(Engine):
+            raise ValueError(f"unknown engine {self.engine!r}: choose {' or '.join(Engine)}")
+        object.__setattr__(self, "engine", Engine(self.engine))
+        if self.engine is Engine.DASK and not self.scheduler:
             raise ValueError("--engine dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
         if self.checkpoint_docs < 1:
             raise ValueError("checkpoint_docs must be at least 1")
@@ -104,14 +106,15 @@ def run_batch(
 
 
 def extract_tables(files: Iterable[InputFile]) -> dict[str, pd.DataFrame]:
-    """Extract files in this process, straight into DataFrames (no output folder): for notebooks
-    and tests. Duplicated content is extracted once, as in a batch."""
+    """Extract files in this process, straight into finished DataFrames (no output folder): for
+    notebooks and tests. Duplicated content is extracted once and the tables finished
+    (:func:`extractor.batch.finish.finish`) as in a batch."""
     files = list(files)
     empty = frame("reports", [])
     plan = plan_batch(files, empty)
     result = BatchResult(extractions=list(plan.ready))
-    for ext in run_tasks(plan.tasks, "local", 0, Limits()):
+    for ext in run_tasks(plan.tasks, Engine.LOCAL, 0, Limits()):
         result.extractions.append(ext)
         for dup in plan.later_duplicates.get(ext.report["report_id"], []):
             result.extractions.append(duplicate_row(ext.report, dup.source))
-    return result.tables()
+    return finish(result.tables())

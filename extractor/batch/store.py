@@ -16,13 +16,12 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from extractor.dataset.tables import COLUMNS, TABLES, frame
-from extractor.dataset.write import write_dataset
 from extractor.pipeline import Extraction
 
 logger = logging.getLogger(__name__)
@@ -62,13 +61,6 @@ class DatasetStore:
     # -- crash recovery ---------------------------------------------------------------------------
     def recover(self) -> None:
         """Finish or roll back an interrupted swap, and drop half-written or orphan parts."""
-        for name in TABLES:
-            legacy = table_dir(self.out_dir, name)
-            if legacy.is_file():  # a single-file table from an older version: becomes a part
-                moved = legacy.with_name(f".{legacy.name}.legacy")
-                os.rename(legacy, moved)
-                legacy.mkdir()
-                os.rename(moved, legacy / "part-00000000000000000000-legacy.parquet")
         for new in self.out_dir.glob(".*.parquet.new-*"):
             final = self.out_dir / new.name[1:].split(".new-")[0]
             if final.exists():
@@ -160,7 +152,3 @@ class DatasetStore:
             for rid, src in zip(df["report_id"], df["source"], strict=True):
                 out[(rid, src)] = _chunk_of(part)
         return out
-
-    def finalize(self, tables: Mapping[str, pd.DataFrame], csv: bool) -> None:
-        """Replace every table folder by one compacted part (and write CSVs and wide views)."""
-        write_dataset(self.out_dir, tables, csv=csv)

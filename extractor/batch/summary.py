@@ -51,7 +51,7 @@ def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, s
     dups = int(reports["duplicate_of"].notna().sum())
     if dups:
         lines.append(f"  duplicates (same content under another name): {dups}")
-    fails = checks[checks["passed"] == False]  # noqa: E712 - object column of True/False/None
+    fails = checks[checks["passed"].eq(False)]
     if len(fails):
         per_rule = fails.groupby("rule").size()
         lines.append(

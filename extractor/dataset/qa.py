@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.dataset.write import atomic_write
+from rules.constants import FormVersion
 from rules.crossyear import agency_key
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,8 @@ def _count(series: pd.Series, name: str, order: tuple[str, ...] = ()) -> pd.Data
 def _rules(checks: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for rule, grp in checks.groupby("rule", sort=True):
-        passed = int((grp["passed"] == True).sum())  # noqa: E712 - object column of True/False/None
-        failed = int((grp["passed"] == False).sum())  # noqa: E712
+        passed = int(grp["passed"].eq(True).sum())  # <NA> (not evaluable) counts as neither
+        failed = int(grp["passed"].eq(False).sum())
         evaluated = passed + failed
         rows.append(
             {
@@ -94,7 +95,7 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     """Compute the QA figures from the dataset tables (reports, checks, warnings)."""
     reports, checks, warnings = tables["reports"], tables["checks"], tables["warnings"]
     source_of = dict(zip(reports["report_id"], reports["source"], strict=False))
-    failing = checks[checks["passed"] == False].copy()  # noqa: E712
+    failing = checks[checks["passed"].eq(False)].copy()
     failing.insert(0, "source", failing["report_id"].map(source_of))
     failing = failing.sort_values(["source", "rule", "scope"], kind="stable")[["source", "rule", "scope", "detail"]]
     unmapped = warnings[warnings["kind"] == "unmapped_label"]
@@ -118,7 +119,7 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
         n_documents=len(reports),
         n_duplicates=int(reports["duplicate_of"].notna().sum()),
         by_status=_count(reports["status"], "status", STATUS_ORDER),
-        by_version=_count(reports["format_version"].fillna(NO_VERSION), "format_version", ("2019", "2021", "legacy")),
+        by_version=_count(reports["format_version"].fillna(NO_VERSION), "format_version", tuple(FormVersion)),
         by_format=by_format,
         rules=_rules(checks),
         failing=failing.reset_index(drop=True),

@@ -56,7 +56,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "report_id": "string",
         "rule": "string",
         "scope": "string",
-        "passed": "object",
+        "passed": "boolean",  # nullable: <NA> when a check cannot be evaluated
         "detail": "string",
     },
     "warnings": {"report_id": "string", "kind": "string", "message": "string"},

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.dataset.tables import complete_tables, wide
+from rules.constants import VERSIONS
 
 
 def atomic_write(path: Path, write: Callable[[str], object]) -> None:
@@ -51,7 +52,7 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     everything = dict(tables) if "crosswalk" in tables else complete_tables(tables)
-    for version in ("2019", "2021"):
+    for version in VERSIONS:
         everything[f"wide_{version}"] = wide(tables["reports"], tables["cells"], version)
     written = []
     for name, df in everything.items():
