@@ -21,6 +21,8 @@ _TITLE_YEAR_LAST = re.compile(
 )
 _CN_YEAR = re.compile(r"[二〇○零一三四五六七八九]{4}(?=年)")
 _AGENCY_END = re.compile(f"({metadata_words().agency_suffix_pattern()})$")
+AGENCY_MIN_CHARS = 2
+AGENCY_MAX_CHARS = 40  # a longer line is a sentence, not an agency's name
 _PREFIX_NOISE = re.compile(r"^(标题|题目|名称)[:：]")
 _CN_DIGITS = {
     "〇": 0,
@@ -61,7 +63,9 @@ def _clean(line: str) -> str:
 
 
 def _looks_like_agency(text: str) -> bool:
-    return 2 <= len(text) <= 40 and bool(_AGENCY_END.search(text)) and not re.search(r"\d", text)
+    if not AGENCY_MIN_CHARS <= len(text) <= AGENCY_MAX_CHARS:
+        return False
+    return bool(_AGENCY_END.search(text)) and not re.search(r"\d", text)
 
 
 def find_title(lines: Sequence[str], doc_title: str | None = None, max_lines: int = 12) -> Title | None:

@@ -29,6 +29,7 @@ CONFIDENCE_TEXT = 0.95
 CONFIDENCE_FUZZY_LABEL = 0.85
 CONFIDENCE_RECOVERED = 0.8
 CONFIDENCE_BY_ORDER = 0.6
+CONFIDENCE_TEXT_CELL = 0.5  # a cell that prints text where the form wants a number
 _GROUP_OF_ROW = {
     "withheld": "withheld",
     "unavailable": "unavailable",
@@ -123,7 +124,7 @@ class _Mapper:
         cv = self.parse(key, text)
         notes = "; ".join(n for n in (note, cv.note) if n) or None
         if cv.state is State.TEXT:
-            confidence = min(confidence, 0.5)
+            confidence = min(confidence, CONFIDENCE_TEXT_CELL)
         self.keys_done.add(key)
         self.result.cells.append(
             Cell(

@@ -67,7 +67,11 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
 
 
 def _to_parquet(df: pd.DataFrame, folder: Path) -> None:
-    df.to_parquet(folder / "part-0.parquet", engine="pyarrow", index=False)
+    # A nullable boolean column (checks.passed) is an Arrow bool column with nulls either way; written
+    # as object it reads back as True/False/None, not pd.NA, for readers that test value by value
+    # (bool(pd.NA) raises). The package's own readers cast to COLUMNS, i.e. back to "boolean".
+    plain = df.astype({c: object for c, t in df.dtypes.items() if t == "boolean"})
+    plain.to_parquet(folder / "part-0.parquet", engine="pyarrow", index=False)
 
 
 def _to_csv(df: pd.DataFrame, path: str) -> None:
