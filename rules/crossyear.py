@@ -20,6 +20,7 @@ import pandas as pd
 
 from rules.constants import TOLERANCE, VERSIONS, FormVersion
 from rules.data import form
+from rules.values import State
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def reports_by_agency_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.Dat
     ].copy()
     usable["agency_key"] = usable["agency"].map(agency_key)
     usable = usable[usable["agency_key"].notna()]
-    numbers = cells[cells["state"] == "number"].groupby("report_id").size()
+    numbers = cells[cells["state"] == State.NUMBER].groupby("report_id").size()
     usable["n_numbers"] = usable["report_id"].map(numbers).fillna(0)
     usable = usable.sort_values(["agency_key", "report_year", "n_numbers", "source"], ascending=[1, 1, 0, 1])
     chosen = usable.drop_duplicates(["agency_key", "report_year"], keep="first")

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from rules.data import DATA_DIR, VERSIONS, RuleDataError, schema, schema_keys
+from rules.values import State
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def validate_crosswalk(raw: dict | None = None) -> list[str]:
                 covered[(v, k)] = f"same[{i}]"
         if named:
             problems.append(f"crosswalk.toml: same[{i}] names rows in no form: {sorted(named)}")
-        for k in _expand(entry, "2019") + _expand(entry, "2021"):
+        for k in [key for v in VERSIONS for key in _expand(entry, v)]:
             present = [v for v in VERSIONS if k in schema_keys(v) or (v, k) in derived_targets]
             if len(present) != len(VERSIONS):
                 problems.append(f"crosswalk.toml: same key {k} has no counterpart in every form ({present})")
@@ -197,14 +198,14 @@ def _empty() -> pd.DataFrame:
 
 def _derived_state(states: list[str]) -> str:
     """The state of a sum: a number only when every part is one."""
-    if all(s == "number" for s in states):
-        return "number"
-    if "number" in states:
+    if all(s == State.NUMBER for s in states):
+        return State.NUMBER
+    if State.NUMBER in states:
         return DERIVED_STATE_INCOMPLETE
-    for s in ("text", "dash"):
+    for s in (State.TEXT, State.DASH):
         if s in states:
             return s
-    return "blank"
+    return State.BLANK
 
 
 def _derive(mine: pd.DataFrame, cw: Crosswalk) -> list[dict[str, object]]:
@@ -218,7 +219,7 @@ def _derive(mine: pd.DataFrame, cw: Crosswalk) -> list[dict[str, object]]:
         if not present:
             continue
         state = _derived_state([str(mine.at[p, "state"]) if p in mine.index else "missing" for p in d.parts])
-        value = float(sum(float(mine.at[p, "value"]) for p in d.parts)) if state == "number" else None
+        value = float(sum(float(mine.at[p, "value"]) for p in d.parts)) if state == State.NUMBER else None
         first = mine.iloc[0]
         out.append(
             {

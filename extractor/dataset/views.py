@@ -21,16 +21,13 @@ from extractor.readers.html import _declared_charset, element_for_locator
 from rules.constants import VERSIONS, FormVersion
 from rules.data import form, request_rows, schema, schema_keys, section_label
 from rules.form import equations
+from rules.values import State
 
 logger = logging.getLogger(__name__)
 
 NOT_PRINTED = "·"  # the report's table has no such cell
-OUTCOME_BLOCK = "三、本年度办理结果"
-REVIEW_GROUP_LABELS = {
-    "admin_review": "行政复议",
-    "litigation_direct": "行政诉讼 · 未经复议直接起诉",
-    "litigation_after_review": "行政诉讼 · 复议后起诉",
-}
+TOP_LEVEL_SEGMENTS = 3  # a schema label "三/row/column" of a row that stands under no block
+LABEL_JOIN = " · "  # between the header levels of a review group (行政诉讼 · 复议后起诉)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +45,10 @@ def _segments(version: str, key: str) -> list[str]:
 
 def cell_text(state: object, value: object, raw: object) -> str:
     """How a cell reads in a view: the number, '' for blank, the printed mark for dash and text."""
-    if state == "number" and value is not None and not pd.isna(value):
+    if state == State.NUMBER and value is not None and not pd.isna(value):
         v = float(value)  # type: ignore[arg-type]
         return str(int(v)) if v.is_integer() else f"{v:g}"
-    if state == "blank":
+    if state == State.BLANK:
         return ""
     return "" if raw is None or pd.isna(raw) else str(raw)
 
@@ -103,7 +100,8 @@ def section3_table(cells: pd.DataFrame, version: str) -> FormTable:
     for row in rows:
         ver = version if f"requests.{row}.total" in schema_keys(version) else FormVersion.V2019
         seg = _segments(ver, f"requests.{row}.total")
-        label = " ".join(seg[2:-1]) if seg[1] == OUTCOME_BLOCK else seg[1]
+        # a row under the outcomes block (三、本年度办理结果) is named by its own headings
+        label = " ".join(seg[2:-1]) if len(seg) > TOP_LEVEL_SEGMENTS else seg[1]
         out.append((label, [f"requests.{row}.{c}" for c in cols]))
     return _grid(section_label(form().requests.section), out, col_labels, printed)
 
@@ -113,7 +111,13 @@ def section4_table(cells: pd.DataFrame) -> FormTable:
     printed = _printed(cells)
     outcomes = form().review.outcomes
     col_labels = [_segments(FormVersion.V2019, f"review.admin_review.{o}")[-1] for o in outcomes]
-    rows = [(lbl, [f"review.{g}.{o}" for o in outcomes]) for g, lbl in REVIEW_GROUP_LABELS.items()]
+    rows = [
+        (
+            LABEL_JOIN.join(_segments(FormVersion.V2019, f"review.{g}.{form().total}")[1:-1]),
+            [f"review.{g}.{o}" for o in outcomes],
+        )
+        for g in form().review.groups
+    ]
     return _grid(section_label(form().review.section), rows, col_labels, printed)
 
 
