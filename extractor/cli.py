@@ -20,9 +20,7 @@ from extractor.pipeline import Extraction
 
 logger = logging.getLogger("govreport")
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
+EXIT_INTERNAL = 1  # an unexpected failure of the batch (click exits 2 on a usage error, 0 when done)
 LOG_EVERY_SECONDS = 30.0
 
 

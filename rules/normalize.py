@@ -48,8 +48,3 @@ def label_key(text: str) -> str:
     text = text.replace("“", '"').replace("”", '"')
     text = _INSTRUCTION.sub("", text)
     return strip_numbering(text)
-
-
-def text_key(text: str) -> str:
-    """The comparable form of running text (what the scorer compares snippets with)."""
-    return squash(nfkc(text))

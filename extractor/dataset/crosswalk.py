@@ -144,11 +144,6 @@ def validate_crosswalk(raw: dict | None = None) -> list[str]:
     return problems
 
 
-def _label(version: str, key: str) -> str:
-    cell = schema_keys(version).get(key)
-    return cell.label if cell else ""
-
-
 @cache
 def crosswalk() -> Crosswalk:
     """The validated crosswalk (read once per process)."""

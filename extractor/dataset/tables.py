@@ -62,7 +62,6 @@ COLUMNS: dict[str, dict[str, str]] = {
     "warnings": {"report_id": "string", "kind": "string", "message": "string"},
 }
 TABLES = tuple(COLUMNS)
-TIMING_COLUMNS = ("seconds",)
 
 
 def frame(name: str, rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
