@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rules.constants import AMOUNT_UNIT, VERSIONS, YUAN_PER_AMOUNT_UNIT
+from rules.constants import AMOUNT_UNIT, VERSIONS, YUAN_PER_AMOUNT_UNIT, FormVersion
 from rules.normalize import label_key
 
 __all__ = ["DATA_DIR", "VERSIONS", "RuleDataError"]
@@ -187,7 +187,7 @@ def printed_request_rows(version: str, present: Iterable[str]) -> tuple[str, ...
     2019-style single （六）其他处理 row has it in place of the three 2021 sub-rows."""
     rows = list(request_rows(version))
     present = set(present)
-    if version == VERSIONS[1] and "other" in present and not any(r.startswith("other_") for r in present):
+    if version == FormVersion.V2021 and "other" in present and not any(r.startswith("other_") for r in present):
         rows = [r for r in rows if not r.startswith("other_")]
         rows.insert(rows.index(form().requests.handled), "other")
     return tuple(rows)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractor.dataset.tables import complete_tables, wide
+from extractor.dataset.tables import wide
 from rules.constants import VERSIONS
 
 
@@ -45,13 +45,14 @@ def replace_table_dir(final: Path, write_into: Callable[[Path], object]) -> None
 
 
 def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool = False) -> list[Path]:
-    """Write every table (and the wide views) into ``out_dir`` as ``<name>.parquet/part-0.parquet``.
+    """Write every table of a finished dataset (see :func:`extractor.batch.finish.finish`) and the
+    wide views into ``out_dir`` as ``<name>.parquet/part-0.parquet``.
 
     Each table folder is swapped in whole (see :func:`replace_table_dir`), so a
     reader never sees a half-written table. Returns the paths written.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    everything = dict(tables) if "crosswalk" in tables else complete_tables(tables)
+    everything = dict(tables)
     for version in VERSIONS:
         everything[f"wide_{version}"] = wide(tables["reports"], tables["cells"], version)
     written = []
