@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rules.constants import AMOUNT_UNIT, VERSIONS, YUAN_PER_AMOUNT_UNIT, FormVersion
+from rules.constants import AMOUNT_UNIT, VERSIONS, YUAN_PER_AMOUNT_UNIT
 from rules.normalize import label_key
 
 __all__ = ["DATA_DIR", "VERSIONS", "RuleDataError"]
@@ -183,13 +183,17 @@ def request_rows(version: str) -> tuple[str, ...]:
 
 
 def printed_request_rows(version: str, present: Iterable[str]) -> tuple[str, ...]:
-    """The section-三 rows in form order as this report prints them: a 2021 report that prints the
-    2019-style single （六）其他处理 row has it in place of the three 2021 sub-rows."""
+    """The section-三 rows in form order as this report prints them: a report that prints a group's
+    single row where its form has the group's sub-rows (a 2021 report with the 2019-style single
+    （六）其他处理 row) has it in place of them."""
     rows = list(request_rows(version))
     present = set(present)
-    if version == FormVersion.V2021 and "other" in present and not any(r.startswith("other_") for r in present):
-        rows = [r for r in rows if not r.startswith("other_")]
-        rows.insert(rows.index(form().requests.handled), "other")
+    for group in form().requests.groups:
+        subrows = [r for r in rows if r.startswith(f"{group}_")]
+        if group in present and group not in rows and subrows and not present & set(subrows):
+            at = rows.index(subrows[0])
+            rows = [r for r in rows if r not in subrows]
+            rows.insert(at, group)
     return tuple(rows)
 
 

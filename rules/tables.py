@@ -30,12 +30,6 @@ CONFIDENCE_FUZZY_LABEL = 0.85
 CONFIDENCE_RECOVERED = 0.8
 CONFIDENCE_BY_ORDER = 0.6
 CONFIDENCE_TEXT_CELL = 0.5  # a cell that prints text where the form wants a number
-_GROUP_OF_ROW = {
-    "withheld": "withheld",
-    "unavailable": "unavailable",
-    "not": "not_processed",
-    "other": "other",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +226,9 @@ def _confidence(tok: Token) -> float:
 
 
 def _group_of(row: str) -> str | None:
-    return _GROUP_OF_ROW.get(row.split("_")[0]) if "_" in row else None
+    """The outcome group a section-三 row stands under: its id begins with the group's
+    (``withheld_state_secret`` under ``withheld``)."""
+    return next((g for g in form().requests.groups if row.startswith(f"{g}_")), None)
 
 
 def _names_other_table(table: str, label: str) -> bool:
@@ -268,9 +264,12 @@ def _observe(
                 result.unmapped.append(r.label)
             continue
         spec, fuzzy = m
-        group = _group_of(spec.row) or (group if spec.row in ("granted", "partially_granted") else None)
-        if spec.row == "other":
-            group = "other"
+        # an outcome row outside the groups (予以公开) keeps the heading it stands under; a flow row
+        # (本年新收, 总计) leaves it; a row that is a group by itself (其他处理 of 2019) opens it
+        in_flow = spec.row in form().requests.flow
+        group = _group_of(spec.row) or (None if in_flow else group)
+        if spec.row in form().requests.groups:
+            group = spec.row
         if spec.row not in seen:
             seen[spec.row] = _Observed(spec.row, r.label, r.values, fuzzy)
             if sequence is not None:
@@ -403,7 +402,8 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
     sequence: list[tuple[str | None, Row]] = []
     observed = _observe(rows, "requests", mapper.result, sequence)
     form_rows = printed_request_rows(version, observed)
-    for row, r in _fill_gaps_by_order(sequence, form_rows, len(mapper.cols("requests", "granted"))).items():
+    cols = form().request_columns
+    for row, r in _fill_gaps_by_order(sequence, form_rows, len(cols)).items():
         observed[row] = _Observed(row, r.label or "", r.values, fuzzy=False, by_order=True)
         mapper.result.warnings.append(
             f"requests.{row}: values {' '.join(v.text for v in r.values)!r} placed by the form's row order "
@@ -413,7 +413,6 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
         for extra in [r for r in observed if r.startswith("other_")]:
             mapper.result.warnings.append(f"requests.{extra}: a 2021 row in a 2019 report; left out")
             del observed[extra]
-    cols = mapper.cols("requests", "granted")
     candidates: dict[str, list[list[float | None]]] = {}
     readings: dict[str, list[list[recover.Piece]]] = {}
     for row, obs in observed.items():
