@@ -329,16 +329,25 @@ def value_words() -> ValueWords:
 @dataclass(frozen=True, slots=True)
 class MetadataWords:
     agency_suffixes: tuple[str, ...]  # a line ending in one of these names an agency
+    report_subjects: tuple[str, ...]  # what a title says the report is about
+    title_prefixes: tuple[str, ...]  # words before a title (标题：)
 
-    def agency_suffix_pattern(self) -> str:
-        """A regex alternation of the agency suffixes, longest first."""
-        return "|".join(re.escape(w) for w in sorted(self.agency_suffixes, key=len, reverse=True))
+    @staticmethod
+    def pattern(words: Iterable[str]) -> str:
+        """A regex alternation of ``words``, longest first."""
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 @cache
 def metadata_words() -> MetadataWords:
-    words = MetadataWords(agency_suffixes=tuple(_toml("metadata.toml")["agency_suffixes"]))
-    problems = [] if all(words.agency_suffixes) else ["an agency suffix is empty"]
+    raw = _toml("metadata.toml")
+    words = MetadataWords(
+        agency_suffixes=tuple(raw["agency_suffixes"]),
+        report_subjects=tuple(raw["report_subjects"]),
+        title_prefixes=tuple(raw["title_prefixes"]),
+    )
+    lists = (words.agency_suffixes, words.report_subjects, words.title_prefixes)
+    problems = [] if all(all(ws) and ws for ws in lists) else ["a word list is empty or holds an empty word"]
     return _checked("metadata.toml", words, problems)
 
 
