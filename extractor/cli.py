@@ -16,6 +16,7 @@ from extractor.batch.plan import InputFile, walk_inputs
 from extractor.batch.run import BatchSettings, run_batch
 from extractor.batch.store import DatasetStore
 from extractor.batch.summary import run_summary
+from extractor.model import Status
 from extractor.pipeline import Extraction
 
 logger = logging.getLogger("govreport")
@@ -53,7 +54,7 @@ class _Progress:
 
     def __call__(self, ext: Extraction) -> None:
         self.done += 1
-        self.failed += ext.status == "failed"
+        self.failed += ext.status == Status.FAILED
         if self.bar is not None:
             self.bar.set_postfix(failed=self.failed, refresh=False)
             self.bar.update(1)
@@ -170,13 +171,11 @@ def extract(
         )
         counts = result.counts()
         click.echo(
-            "govreport: this run: "
-            + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "partial", "failed"))
-            + f"; dataset in {out_dir}",
+            "govreport: this run: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in Status) + f"; dataset in {out_dir}",
             err=True,
         )
         for ext in result.extractions:
-            if ext.status == "failed":
+            if ext.status == Status.FAILED:
                 click.echo(f"  failed  {ext.report['source']}: {ext.report['error']}", err=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from extractor.dataset.tables import COLUMNS
+from extractor.model import Status
 
 SLOWEST = 5
 
@@ -14,7 +15,7 @@ def flag_same_agency_year(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
     same agency and year (a re-published report, or a mislabelled one)."""
     reports = tables["reports"]
     live = reports[reports["duplicate_of"].isna() & reports["agency"].notna() & reports["report_year"].notna()]
-    live = live[live["status"] != "failed"]
+    live = live[live["status"] != Status.FAILED]
     rows = []
     for (agency, year), group in live.groupby(["agency", "report_year"]):
         ids = group["report_id"].unique()
@@ -45,7 +46,7 @@ def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, s
         f"dataset holds {len(reports)} documents"
     ]
     by_status = reports["status"].value_counts()
-    lines.append("  by status: " + ", ".join(f"{by_status.get(s, 0)} {s}" for s in ("ok", "partial", "failed")))
+    lines.append("  by status: " + ", ".join(f"{by_status.get(s, 0)} {s}" for s in Status))
     versions = reports["format_version"].fillna("none").value_counts()
     lines.append("  by form version: " + ", ".join(f"{n} {v}" for v, n in versions.items()))
     dups = int(reports["duplicate_of"].notna().sum())

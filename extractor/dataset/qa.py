@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.dataset.write import atomic_write
+from extractor.model import Status
 from rules.constants import FormVersion
 from rules.crossyear import agency_key
 
@@ -24,7 +25,7 @@ QA_REPORT_NAME = "qa_report.md"
 SLOWEST_N = 10
 FAILING_CHECKS_MAX = 200
 UNMAPPED_LABELS_MAX = 100
-STATUS_ORDER = ("ok", "partial", "failed")
+STATUS_ORDER = tuple(Status)
 NO_VERSION = "(none)"
 
 
@@ -114,7 +115,7 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     )
     timed = reports[reports["duplicate_of"].isna() & reports["seconds"].notna()]
     slowest = timed.sort_values(["seconds", "source"], ascending=[False, True]).head(SLOWEST_N)
-    problems = reports[reports["status"] != "ok"].sort_values("source")[["source", "status", "error"]]
+    problems = reports[reports["status"] != Status.OK].sort_values("source")[["source", "status", "error"]]
     return QAFigures(
         n_documents=len(reports),
         n_duplicates=int(reports["duplicate_of"].notna().sum()),
