@@ -99,6 +99,11 @@ class Form:
     def request_columns(self) -> tuple[str, ...]:
         return (*self.requests.applicants, self.total)
 
+    @property
+    def table_sections(self) -> dict[str, int]:
+        """table -> the number of the section that prints it, in form order."""
+        return {"active": self.active_section, "requests": self.requests.section, "review": self.review.section}
+
     def rows(self, table: str) -> tuple[RowSpec, ...]:
         return {"active": self.active_rows, "requests": self.requests.rows}[table]
 
@@ -354,6 +359,11 @@ def metadata_words() -> MetadataWords:
 def section_label(number: int) -> str:
     """The printed heading of standard section ``number`` (一、总体情况 …)."""
     return next(s.label for s in sections() if s.number == number)
+
+
+def section_numeral(number: int) -> str:
+    """The numeral of standard section ``number`` as printed (一 … 六)."""
+    return section_label(number).split("、")[0]
 
 
 def validate() -> list[str]:

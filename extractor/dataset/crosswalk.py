@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rules.data import DATA_DIR, VERSIONS, RuleDataError, schema, schema_keys
+from rules.data import DATA_DIR, VERSIONS, RuleDataError, form, schema, schema_keys, section_numeral
 from rules.values import State
 
 logger = logging.getLogger(__name__)
@@ -276,8 +276,6 @@ def harmonise(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
 
 # --- the data dictionary ---------------------------------------------------------------------------
 
-SECTION_OF_TABLE = {"active": "二", "requests": "三", "review": "四"}
-
 
 def dictionary_rows() -> list[dict[str, str]]:
     """One row per harmonised key: its keys, Chinese labels and unit per form."""
@@ -338,7 +336,8 @@ def render_dictionary() -> str:
         "| derived | computed from other cells, not printed |",
         "",
     ]
-    for table, number in SECTION_OF_TABLE.items():
+    for table, section in form().table_sections.items():
+        number = section_numeral(section)
         mine = [r for r in rows if r["hkey"].split(".")[0] == table]
         lines += [
             f"## Section {number} (`{table}.*`, {len(mine)} harmonised keys)",
