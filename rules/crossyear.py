@@ -18,8 +18,9 @@ import unicodedata
 
 import pandas as pd
 
-from rules.constants import TOLERANCE, VERSIONS, FormVersion
+from rules.constants import VERSIONS, FormVersion
 from rules.data import form
+from rules.form import Sides
 from rules.values import State
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> l
     for col in form().request_columns:
         a = now.get(f"requests.carried_over_in.{col}")
         b = before.get(f"requests.carried_over_out.{col}")
-        passed = None if a is None or b is None else abs(a - b) <= TOLERANCE
+        passed = Sides(a, b).holds
         sign = "?" if passed is None else ("=" if passed else "≠")
         rows.append(
             {
@@ -110,7 +111,7 @@ def _in_force_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -
             passed = None
         else:
             rhs = was + issued - repealed  # type: ignore[operator]
-            passed = abs(lhs - rhs) <= TOLERANCE  # type: ignore[operator]
+            passed = Sides(lhs, rhs).holds
             right += f" = {rhs:g}"
         sign = "?" if passed is None else ("=" if passed else "≠")
         rows.append(

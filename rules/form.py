@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rules.constants import TOLERANCE, VERSIONS
 from rules.data import form, printed_request_rows
 
 Lookup = Callable[[str], float | None]
+
+
+class Rule(StrEnum):
+    """The form's equations within one report (spec/OUTPUT.md)."""
+
+    FLOW = "R1"  # per column of 三: new + carried over from last year = handled + carried forward
+    HANDLED = "R2"  # per column of 三: the handled total = the sum of the outcome rows
+    ROW_TOTAL = "R3"  # per row of 三: the total column = the sum of the applicant columns
+    REVIEW = "R4"  # per group of 四: 总计 = the sum of the other outcomes
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +39,6 @@ class Sides:
         if self.left is None or self.right is None:
             return None
         return abs(self.left - self.right) <= TOLERANCE
-
-    @property
-    def imbalance(self) -> float | None:
-        """How far apart the two sides are (``None`` when not evaluable)."""
-        return None if self.left is None or self.right is None else abs(self.left - self.right)
-
-
-def holds(left: Iterable[float | None], right: Iterable[float | None]) -> bool | None:
-    """Whether two lists of numbers have the same sum (``None`` when a number is missing)."""
-    return Sides(total(left), total(right)).holds
 
 
 def total(values: Iterable[float | None]) -> float | None:
@@ -78,14 +78,19 @@ def request_equations(version: str, present: Collection[str]) -> list[Equation]:
     for col in f.request_columns:
         out.append(
             Equation(
-                "R1",
+                Rule.FLOW,
                 col,
                 tuple(_key("requests", r, col) for r in req.flow_in),
                 tuple(_key("requests", r, col) for r in req.flow_out),
             )
         )
         out.append(
-            Equation("R2", col, (_key("requests", req.handled, col),), tuple(_key("requests", r, col) for r in leaves))
+            Equation(
+                Rule.HANDLED,
+                col,
+                (_key("requests", req.handled, col),),
+                tuple(_key("requests", r, col) for r in leaves),
+            )
         )
     for row in rows:
         if row in present:
@@ -97,7 +102,7 @@ def row_total_equation(row: str) -> Equation:
     """R3 for one row of section 三: the total column is the sum of the applicant columns."""
     f = form()
     return Equation(
-        "R3",
+        Rule.ROW_TOTAL,
         row,
         (_key("requests", row, f.total),),
         tuple(_key("requests", row, c) for c in f.requests.applicants),
@@ -111,7 +116,7 @@ def review_equations(groups: Iterable[str] | None = None) -> list[Equation]:
     wanted = rev.groups if groups is None else tuple(groups)
     return [
         Equation(
-            "R4",
+            Rule.REVIEW,
             g,
             (_key("review", g, f.total),),
             tuple(_key("review", g, o) for o in rev.outcomes if o != f.total),

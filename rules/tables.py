@@ -15,7 +15,7 @@ from itertools import pairwise
 from rules import recover
 from rules.constants import AMOUNT_UNIT, COUNT_UNIT, YUAN_PER_AMOUNT_UNIT, FormVersion
 from rules.data import columns, form, printed_request_rows, row_specs, schema_keys
-from rules.form import Equation, none_fail, request_equations, review_equations, row_total_equation
+from rules.form import Equation, Rule, none_fail, request_equations, review_equations, row_total_equation
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
 from rules.prose import numbers_near
@@ -380,7 +380,7 @@ def _request_constraints(version: str, present: set[str]) -> list[recover.Constr
         return a[row][cols[col]]
 
     for eq in request_equations(version, present):
-        if eq.rule == "R3":
+        if eq.rule is Rule.ROW_TOTAL:
             continue  # within one row: applied to each row's readings before the search
 
         def pred(a: recover.Assignment, eq: Equation = eq) -> bool | None:
@@ -390,10 +390,10 @@ def _request_constraints(version: str, present: set[str]) -> list[recover.Constr
     return out
 
 
-def _row_total_ok(vals: Sequence[float | None]) -> bool | None:
+def _row_total_ok(row: str, vals: Sequence[float | None]) -> bool | None:
     """R3 on one reading of a section-三 row (values in the form's column order)."""
-    by_col = dict(zip(form().request_columns, vals, strict=True))
-    return row_total_equation("row").sides(lambda k: by_col[k.rsplit(".", 1)[1]]).holds
+    by_key = dict(zip((f"requests.{row}.{c}" for c in form().request_columns), vals, strict=True))
+    return row_total_equation(row).sides(by_key.__getitem__).holds
 
 
 def map_requests(rows: Sequence[Row], version: str) -> TableResult:
@@ -427,7 +427,7 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
         if not rds:
             continue
         values = [mapper.values_of("requests", row, rd) for rd in rds]
-        keep = [i for i, v in enumerate(values) if _row_total_ok(v) is not False] or list(range(len(values)))
+        keep = [i for i, v in enumerate(values) if _row_total_ok(row, v) is not False] or list(range(len(values)))
         readings[row] = [rds[i] for i in keep]
         candidates[row] = [values[i] for i in keep]
     if not readings:

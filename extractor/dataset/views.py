@@ -20,7 +20,7 @@ from extractor.readers.encoding import decode_bytes
 from extractor.readers.html import _declared_charset, element_for_locator
 from rules.constants import VERSIONS, FormVersion
 from rules.data import form, request_rows, schema, schema_keys, section_label
-from rules.form import equations
+from rules.form import Rule, equations
 from rules.values import State
 
 logger = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def check_keys(rule: str, scope: str, version: str) -> set[str]:
     eq = next((e for e in eqs if (e.rule, e.scope) == (rule, scope)), None)
     if eq is not None:
         # R2 of a 2021 report may sum the 2019-style single 其他处理 row instead of its three sub-rows
-        return {*eq.keys, f"requests.other.{scope}"} if rule == "R2" else set(eq.keys)
+        return {*eq.keys, f"requests.other.{scope}"} if rule == Rule.HANDLED else set(eq.keys)
     if rule == "X1":
         return {scope.split()[0]}
     if rule == "X2":

@@ -60,7 +60,7 @@ def test_recovery_tests_the_equations_the_checks_report(version: str) -> None:
         rows = {k.split(".")[1] for k in values if k.startswith("requests.")}
         for row in rows:
             vals = [values.get(f"requests.{row}.{c}") for c in f.request_columns]
-            assert _row_total_ok(vals) == checks[("R3", row)]
+            assert _row_total_ok(row, vals) == checks[("R3", row)]
         review = [values.get(f"review.{c}") for c in f.review.columns]
         r4 = [checks.get(("R4", g)) for g in f.review.groups]
         assert _r4_ok(review) == all(p is not False for p in r4)
