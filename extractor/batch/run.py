@@ -13,7 +13,7 @@ from extractor.batch.engines import Engine, Limits, run_tasks
 from extractor.batch.finish import finish
 from extractor.batch.plan import InputFile, duplicate_row, plan_batch
 from extractor.batch.store import DatasetStore
-from extractor.dataset.tables import frame
+from extractor.dataset.tables import extraction_tables, frame
 from extractor.pipeline import Extraction
 
 logger = logging.getLogger(__name__)
@@ -29,14 +29,7 @@ class BatchResult:
     seconds: float = 0.0
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        ex = self.extractions
-        return {
-            "reports": frame("reports", (e.report for e in ex)),
-            "cells": frame("cells", (c for e in ex for c in e.cells)),
-            "sections": frame("sections", (s for e in ex for s in e.sections)),
-            "checks": frame("checks", (k for e in ex for k in e.checks)),
-            "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
-        }
+        return extraction_tables(self.extractions)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractor.dataset.tables import COLUMNS, TABLES, frame
+from extractor.dataset.tables import COLUMNS, TABLES, extraction_tables, frame
 from extractor.pipeline import Extraction
 
 logger = logging.getLogger(__name__)
@@ -113,16 +113,11 @@ class DatasetStore:
         if not ex:
             return 0
         chunk = _chunk_id()
-        tables = {
-            "cells": frame("cells", (c for e in ex for c in e.cells)),
-            "sections": frame("sections", (s for e in ex for s in e.sections)),
-            "checks": frame("checks", (k for e in ex for k in e.checks)),
-            "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
-        }
+        tables = extraction_tables(ex)
         for name, df in tables.items():
-            if len(df):
+            if name != "reports" and len(df):
                 _write_part(table_dir(self.out_dir, name), chunk, df)
-        _write_part(table_dir(self.out_dir, "reports"), chunk, frame("reports", (e.report for e in ex)))
+        _write_part(table_dir(self.out_dir, "reports"), chunk, tables["reports"])  # last: commits the chunk
         return len(ex)
 
     def compacted_tables(self) -> dict[str, pd.DataFrame]:
