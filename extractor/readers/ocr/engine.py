@@ -27,6 +27,7 @@ from extractor.errors import ExtractionError
 
 log = logging.getLogger(__name__)
 
+REC_HEIGHT = 48  # the recogniser's input height (PP-OCRv4)
 REC_BATCH = 16  # crops recognised in one call, after sorting by aspect ratio
 THREADS = 1  # onnxruntime threads per session: one is fastest per page here, run pages in parallel instead
 MIN_REC_RATIO = 1.0  # a crop narrower than its height is padded to a square
