@@ -25,18 +25,33 @@ class Check:
         return None if self.left is None or self.right is None else abs(self.left - self.right)
 
 
-def _fmt(v: float | None) -> str:
-    return "blank" if v is None else f"{v:g}"
+MISSING = "missing"  # an operand the report does not print
+BLANK = "blank"
 
 
-def _operands(eq: Equation, side: tuple[str, ...], values: Mapping[str, float | None]) -> str:
+def _word(key: str, values: Mapping[str, float | None], states: Mapping[str, str] | None) -> str:
+    """What stands in an operand's place when it has no number: its state, or missing."""
+    if states is None:
+        return BLANK
+    return states.get(key, BLANK) if key in values else MISSING
+
+
+def _operands(
+    eq: Equation, side: tuple[str, ...], values: Mapping[str, float | None], states: Mapping[str, str] | None
+) -> str:
     # an operand is named by what tells it apart within the equation: its row, or else its column
     by_row = len({k.split(".", 2)[1] for k in eq.keys}) > 1
-    return " + ".join(f"{k.split('.', 2)[1 if by_row else 2]}={_fmt(values.get(k))}" for k in side)
+    out = []
+    for k in side:
+        v = values.get(k)
+        out.append(f"{k.split('.', 2)[1 if by_row else 2]}={_word(k, values, states) if v is None else f'{v:g}'}")
+    return " + ".join(out)
 
 
-def evaluate(eq: Equation, values: Mapping[str, float | None]) -> Check:
-    lhs, rhs = _operands(eq, eq.lhs, values), _operands(eq, eq.rhs, values)
+def evaluate(eq: Equation, values: Mapping[str, float | None], states: Mapping[str, str] | None = None) -> Check:
+    """``eq`` on ``values``; ``states`` (key -> blank/dash/text), when given, names an operand
+    without a number in ``detail`` as what was printed, or missing."""
+    lhs, rhs = _operands(eq, eq.lhs, values, states), _operands(eq, eq.rhs, values, states)
     sides = eq.sides(values.get)
     passed = sides.holds
     if passed is None:
@@ -45,10 +60,12 @@ def evaluate(eq: Equation, values: Mapping[str, float | None]) -> Check:
     return Check(eq.rule, eq.scope, passed, detail, sides.left, sides.right)
 
 
-def run_checks(values: Mapping[str, float | None], version: str | None) -> list[Check]:
+def run_checks(
+    values: Mapping[str, float | None], version: str | None, states: Mapping[str, str] | None = None
+) -> list[Check]:
     """Evaluate R1–R4 on ``values`` (canonical key -> number, None for blank/dash).
 
-    A table the report does not print yields no checks; a blank or missing operand yields
-    ``passed=None`` (not evaluable).
+    A table the report does not print yields no checks; a blank, dash or missing operand yields
+    ``passed=None`` (not evaluable). ``states`` names such operands in ``detail`` (see :func:`evaluate`).
     """
-    return [evaluate(eq, values) for eq in equations(version, values.keys())]
+    return [evaluate(eq, values, states) for eq in equations(version, values.keys())]

@@ -112,3 +112,13 @@ def test_form_version_is_an_enum_that_reads_as_its_name() -> None:
     version = detect_version(["本年制发件数"], 2022, True)
     assert version is FormVersion.V2021 and version == "2021"
     assert detect_version([], 2015, True) is FormVersion.LEGACY
+
+
+def test_states_name_an_operand_without_a_number() -> None:
+    values = {"review.admin_review.total": 5.0, "review.admin_review.upheld": None, "review.admin_review.other": 2.0}
+    states = {"review.admin_review.upheld": "dash", "review.admin_review.total": "number"}
+    (check,) = run_checks(values, FormVersion.V2019, states)
+    assert check.passed is None
+    assert check.detail.startswith("total=5 vs upheld=dash + corrected=missing + other=2 + pending=missing")
+    (plain,) = run_checks(values, FormVersion.V2019)
+    assert plain.detail.startswith("total=5 vs upheld=blank + corrected=blank + other=2 + pending=blank")
