@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rules.constants import TOLERANCE
+from rules.data import form
 from rules.form import Equation, equations
+
+__all__ = ["APPLICANT_COLS", "FLOW", "TOLERANCE", "Check", "evaluate", "run_checks"]
+
+# Names other modules used to import from here; the form's structure is read from form.toml once.
+APPLICANT_COLS = form().requests.applicants
+FLOW = form().requests.flow
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,10 @@ class ReviewForm:
     section: int
     groups: tuple[str, ...]
     outcomes: tuple[str, ...]
+    # the header's words, where form.toml gives them (finding the table by its header alone)
+    header_words: tuple[str, ...] = ()
+    outcome_words: tuple[str, ...] = ()
+    header_extra_words: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -94,6 +98,7 @@ class Form:
     requests: RequestsForm
     review: ReviewForm
     version_markers: Mapping[str, tuple[str, ...]]  # version -> normalised marker words
+    signed_columns: tuple[str, ...] = ()  # columns that may print a negative number (本年增/减)
 
     @property
     def request_columns(self) -> tuple[str, ...]:
@@ -231,8 +236,16 @@ def _load_form() -> Form:
             groups=_normalised(req["groups"]),
             rows=_row_specs("requests", req),
         ),
-        review=ReviewForm(section=rev["section"], groups=tuple(rev["groups"]), outcomes=tuple(rev["outcomes"])),
+        review=ReviewForm(
+            section=rev["section"],
+            groups=tuple(rev["groups"]),
+            outcomes=tuple(rev["outcomes"]),
+            header_words=tuple(rev.get("header_words", ())),
+            outcome_words=tuple(rev.get("outcome_words", ())),
+            header_extra_words=tuple(rev.get("header_extra_words", ())),
+        ),
         version_markers=_normalised(raw["version_markers"]),
+        signed_columns=tuple(raw.get("signed", {}).get("columns", ())),
     )
 
 
