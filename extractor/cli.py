@@ -21,7 +21,9 @@ from extractor.pipeline import Extraction
 
 logger = logging.getLogger("govreport")
 
-EXIT_INTERNAL = 1  # an unexpected failure of the batch (click exits 2 on a usage error, 0 when done)
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
 LOG_EVERY_SECONDS = 30.0
 
 
