@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from extractor.readers.cjk import CN_DIGITS, CN_NUMERAL, CN_ZEROS
+from rules.clean import clean_title_line
 from rules.data import metadata_words
 from rules.normalize import close_cjk_gaps, nfkc, squash
 
@@ -46,7 +47,7 @@ class Title:
 
 
 def _clean(line: str) -> str:
-    return _PREFIX_NOISE.sub("", close_cjk_gaps(nfkc(line).strip()))
+    return _PREFIX_NOISE.sub("", close_cjk_gaps(clean_title_line(nfkc(line)).strip()))
 
 
 def _looks_like_agency(text: str) -> bool:

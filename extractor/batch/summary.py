@@ -4,38 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from extractor.dataset.tables import COLUMNS
+from extractor.dataset.finish import SAME_AGENCY_YEAR
 from extractor.model import Status
 
 SLOWEST = 5
-
-
-def flag_same_agency_year(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Add a ``same_agency_year`` warning to each of two or more different documents that name the
-    same agency and year (a re-published report, or a mislabelled one)."""
-    reports = tables["reports"]
-    live = reports[reports["duplicate_of"].isna() & reports["agency"].notna() & reports["report_year"].notna()]
-    live = live[live["status"] != Status.FAILED]
-    rows = []
-    for (agency, year), group in live.groupby(["agency", "report_year"]):
-        ids = group["report_id"].unique()
-        if len(ids) < 2:
-            continue
-        names = ", ".join(sorted(group["source"]))
-        for rid in ids:
-            rows.append(
-                {
-                    "report_id": rid,
-                    "kind": "same_agency_year",
-                    "message": f"{len(ids)} different documents report on {agency} {year}: {names}",
-                }
-            )
-    if not rows:
-        return tables
-    out = dict(tables)
-    kept = out["warnings"][out["warnings"]["kind"] != "same_agency_year"]
-    out["warnings"] = pd.concat([kept, pd.DataFrame(rows)], ignore_index=True).astype(COLUMNS["warnings"])
-    return out
 
 
 def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, seconds: float) -> str:
@@ -60,7 +32,7 @@ def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, s
             + ", ".join(f"{r} {n}" for r, n in per_rule.items())
             + f" in {fails['report_id'].nunique()} documents"
         )
-    same = tables["warnings"][tables["warnings"]["kind"] == "same_agency_year"]
+    same = tables["warnings"][tables["warnings"]["kind"] == SAME_AGENCY_YEAR]
     if len(same):
         lines.append(f"  documents sharing an agency and year with another: {same['report_id'].nunique()}")
     slow = reports.dropna(subset=["seconds"]).nlargest(SLOWEST, "seconds")

@@ -54,7 +54,7 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     out_dir.mkdir(parents=True, exist_ok=True)
     everything = dict(tables)
     for version in VERSIONS:
-        everything[f"wide_{version}"] = wide(tables["reports"], tables["cells"], version)
+        everything[f"wide_{version}"] = wide(everything["reports"], everything["cells"], version)
     written = []
     for name, df in everything.items():
         path = out_dir / f"{name}.parquet"
