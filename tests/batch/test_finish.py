@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from click.testing import CliRunner
 
+from extractor.api import combine, read_report
 from extractor.batch.plan import InputFile
 from extractor.batch.run import extract_tables
 from extractor.cli import main
@@ -48,3 +49,15 @@ def test_extract_tables_is_finished_like_a_batch(tmp_path: Path) -> None:
         written = written.merge(pd.read_parquet(out / "reports.parquet")[["report_id", "source"]], on="report_id")
         mine = tables[name].merge(tables["reports"][["report_id", "source"]], on="report_id")
         assert _sorted(written).equals(_sorted(mine)), name
+
+
+def test_combine_finishes_like_extract_tables(tmp_path: Path) -> None:
+    """The notebook API's combine (reports read one by one) gives the tables extract_tables gives,
+    same agency-year flags included (it used to complete the tables without them)."""
+    d = _inputs(tmp_path)
+    paths = sorted(d.iterdir())
+    batch = extract_tables(InputFile(p, str(p)) for p in paths)
+    combined = combine(read_report(p) for p in paths)
+    assert (combined["warnings"]["kind"] == "same_agency_year").sum() == 2
+    for name in ("reports", "warnings", "checks", "crosswalk", "cells"):
+        assert _sorted(combined[name]).equals(_sorted(batch[name])), name
