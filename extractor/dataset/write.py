@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.dataset.tables import wide
-from rules.constants import VERSIONS
+from rules.constants import VERSIONS, FormVersion
 
 
 def atomic_write(path: Path, write: Callable[[str], object]) -> None:
@@ -53,7 +53,7 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     everything = dict(tables)
-    for version in VERSIONS:
+    for version in (*VERSIONS, FormVersion.LEGACY):
         everything[f"wide_{version}"] = wide(everything["reports"], everything["cells"], version)
     written = []
     for name, df in everything.items():
