@@ -19,6 +19,8 @@ from datetime import date
 
 from rules import recover
 from rules.checks import Check
+from rules.constants import TOLERANCE, YUAN_PER_AMOUNT_UNIT
+from rules.constants import YUAN as YUAN_FACTOR
 from rules.data import schema_keys
 from rules.legacy_data import LEGACY, Column, LegacyRow, equations, legacy_rows
 from rules.legacy_data import table_words as _words
@@ -235,7 +237,7 @@ def read_table(tokens: Sequence[Token], hints: dict[str, set[float]], result: Le
         while len(vals) > n and not vals[-1].text:
             vals.pop()
         _, unit = _strip_unit(label_key(r.label))
-        factor = 1.0 if unit == YUAN else 10000.0
+        factor = YUAN_FACTOR if unit == YUAN else YUAN_PER_AMOUNT_UNIT
         amount = row.key in amounts
         if len(vals) > n:
             result.warnings.append(f"{row.key}: {len(vals)} values printed where the table has {n} columns; left out")
@@ -278,7 +280,7 @@ def _constraints(cands: dict[str, _Candidate], cols: Sequence[int]) -> list[reco
                 t = a[total][c]
                 if t is None or any(v is None for v in vals):
                     continue
-                if abs(t - sum(v for v in vals if v is not None)) > 1e-6:
+                if abs(t - sum(v for v in vals if v is not None)) > TOLERANCE:
                     return False
             return True
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
+from rules.constants import VERSIONS, FormVersion
 from rules.data import DATA_DIR, schema_keys
 from rules.normalize import label_key
 
-LEGACY = "legacy"
+LEGACY = FormVersion.LEGACY
 TABLE_CAPTION = 0  # section number of a statistics table's caption (no standard section)
 
 
@@ -178,7 +179,7 @@ def validate_legacy() -> list[str]:
                 problems.append(f"legacy.toml: equation names unknown key {k}")
     if sorted({s.number for s in legacy_sections()}) != [0, 1, 2, 3, 4, 5, 6]:
         problems.append("legacy.toml: every standard section 1-6 and the table caption (0) need keywords")
-    modern = {**schema_keys("2019"), **schema_keys("2021")}
+    modern = {k: c for v in VERSIONS for k, c in schema_keys(v).items()}
     words = prose_words()
     for f in words.facts:
         if f.legacy and f.legacy not in keys:

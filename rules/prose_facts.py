@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from extractor.readers.cjk import CN_NUMERAL
+from rules.constants import AMOUNT_UNIT, YUAN_PER_AMOUNT_UNIT
 from rules.legacy_data import LEGACY, FactSpec, prose_words
 
 logger = logging.getLogger(__name__)
@@ -24,8 +26,7 @@ CONFIDENCE_NUMBER = 0.7
 CONFIDENCE_ZERO = 0.6
 NEGATION_GAP = 24  # characters from a negation to the subject word it denies
 AFTER_GAP = 20  # characters after the number in which a verb's subject may follow
-YUAN_PER_WAN = 10000.0
-_SUB = "[（(][一二三四五六七八九十]{1,2}[）)]"
+_SUB = f"[（(]{CN_NUMERAL}{{1,2}}[）)]"
 # where sentences end: at 。；!? or a line end, and before a sub-heading such as （一）
 _CUT = re.compile(f"(?=[。；;！？!?\\n（(])(?:[。；;！？!?\\n]|(?={_SUB}))")
 _CLAUSE = re.compile(r"[^，,：:]+")
@@ -151,7 +152,7 @@ def _applies(spec: FactSpec, clause: str, before: str) -> bool:
 def _value(num: str, unit: str) -> tuple[float, str]:
     value = float(num)
     if unit in prose_words().amount_units:
-        return (value / YUAN_PER_WAN if unit == "元" else value), "万元"
+        return (value / YUAN_PER_AMOUNT_UNIT if unit == "元" else value), AMOUNT_UNIT
     return value, unit
 
 
