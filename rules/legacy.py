@@ -19,7 +19,7 @@ from datetime import date
 
 from rules import recover
 from rules.checks import Check
-from rules.constants import TOLERANCE, YUAN_PER_AMOUNT_UNIT
+from rules.constants import AMOUNT_UNIT, TOLERANCE, YUAN_PER_AMOUNT_UNIT
 from rules.constants import YUAN as YUAN_FACTOR
 from rules.data import schema_keys
 from rules.legacy_data import LEGACY, Column, LegacyRow, equations, legacy_rows
@@ -29,7 +29,7 @@ from rules.normalize import label_key, nfkc, squash
 from rules.prose_facts import Fact
 from rules.stream import GRID, Kind, Token
 from rules.t1 import t1_checks
-from rules.tables import Cell
+from rules.tables import Cell, cell_of
 from rules.values import State, parse_value
 
 logger = logging.getLogger(__name__)
@@ -353,27 +353,14 @@ def _emit(
     tok = cand.tokens[piece.token]
     key = cand.row.key
     cell = schema_keys(LEGACY)[key]
-    cv = parse_value(piece.text, amount=cell.unit == "万元", default_unit_factor=cand.factor)
+    cv = parse_value(piece.text, amount=cell.unit == AMOUNT_UNIT, default_unit_factor=cand.factor)
     notes = [cand.row.notes.get(cand.synonym), cv.note]
     conf = CONFIDENCE_TABLE
     if why and not piece.whole:
         notes.append(f"cut from printed {tok.text!r} ({why})")
         conf = CONFIDENCE_CUT
-    result.cells.append(
-        Cell(
-            key,
-            cell.table,
-            cell.row,
-            cell.col,
-            cv.value,
-            cv.state,
-            piece.text,
-            cell.unit,
-            tok,
-            conf,
-            "; ".join(n for n in notes if n) or None,
-        )
-    )
+    note = "; ".join(n for n in notes if n) or None
+    result.cells.append(cell_of(cell, cv.value, cv.state, piece.text, tok, conf, note))
 
 
 # --- prose cells and T1 ---------------------------------------------------------------------------
@@ -395,21 +382,7 @@ def prose_cells(facts: Sequence[Fact], taken: set[str], result: LegacyResult) ->
         f = fs[0]
         cell = schema_keys(LEGACY)[key]
         tok = Token(Kind.VALUE, f.raw, _prose_prov(f), "prose")
-        result.cells.append(
-            Cell(
-                key,
-                cell.table,
-                cell.row,
-                cell.col,
-                f.value,
-                State.NUMBER,
-                f.raw,
-                cell.unit,
-                tok,
-                f.confidence,
-                f.sentence,
-            )
-        )
+        result.cells.append(cell_of(cell, f.value, State.NUMBER, f.raw, tok, f.confidence, f.sentence))
 
 
 def _prose_prov(f: Fact):

@@ -15,7 +15,7 @@ from itertools import pairwise
 from rules import recover
 from rules.ambiguity import Ambiguity, RowPart, record, row_part
 from rules.constants import AMOUNT_UNIT, COUNT_UNIT, YUAN_PER_AMOUNT_UNIT, FormVersion
-from rules.data import columns, form, printed_request_rows, row_specs, schema_keys
+from rules.data import SchemaCell, columns, form, printed_request_rows, row_specs, schema_keys
 from rules.form import Equation, Rule, none_fail, request_equations, review_equations, row_total_equation
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
@@ -47,6 +47,19 @@ class Cell:
     token: Token
     confidence: float
     note: str | None = None
+
+
+def cell_of(
+    spec: SchemaCell,
+    value: float | None,
+    state: State,
+    raw: str,
+    token: Token,
+    confidence: float,
+    note: str | None = None,
+) -> Cell:
+    """The cell of canonical ``spec`` (key, table, row, column and unit from schema.json)."""
+    return Cell(spec.key, spec.table, spec.row, spec.col, value, state, raw, spec.unit, token, confidence, note)
 
 
 @dataclass
