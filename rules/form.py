@@ -25,6 +25,7 @@ class Rule(StrEnum):
     HANDLED = "R2"  # per column of 三: the handled total = the sum of the outcome rows
     ROW_TOTAL = "R3"  # per row of 三: the total column = the sum of the applicant columns
     REVIEW = "R4"  # per group of 四: 总计 = the sum of the other outcomes
+    LEGACY_SUM = "L1"  # a legacy table's total = the sum of its parts (rules/data/legacy.toml)
 
 
 @dataclass(frozen=True, slots=True)

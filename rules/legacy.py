@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 
 from rules import recover
 from rules.checks import Check
-from rules.constants import AMOUNT_UNIT, TOLERANCE, YUAN_PER_AMOUNT_UNIT
+from rules.constants import AMOUNT_UNIT, YUAN_PER_AMOUNT_UNIT
 from rules.constants import YUAN as YUAN_FACTOR
 from rules.data import schema_keys
+from rules.form import Equation
 from rules.legacy_data import LEGACY, Column, LegacyRow, equations, legacy_rows
 from rules.legacy_data import table_words as _words
 from rules.legacy_sections import HEADER_WORDS, LegacySectionOut, find_legacy_sections, legacy_publish_date
@@ -266,25 +268,23 @@ def _ranks_before(row: LegacyRow, syn: str, other: str) -> bool:
     return rank.get(syn, len(rank)) < rank.get(other, len(rank))
 
 
+def _column_value(a: recover.Assignment, col: int, key: str) -> float | None:
+    return a[key][col]
+
+
 def _constraints(cands: dict[str, _Candidate], cols: Sequence[int]) -> list[recover.Constraint]:
     out: list[recover.Constraint] = []
     for eq in equations():
-        parts = [p for p in eq.parts if p in cands]
-        if eq.total not in cands or len(parts) < 2:
+        parts = tuple(p for p in eq.rhs if p in cands)  # the parts the table prints
+        if not set(eq.lhs) <= cands.keys() or len(parts) < 2:
             continue
-        names = frozenset([eq.total, *parts])
+        printed = replace(eq, rhs=parts)
 
-        def pred(a: recover.Assignment, total: str = eq.total, parts: tuple[str, ...] = tuple(parts)) -> bool | None:
-            for c in cols:
-                vals = [a[p][c] for p in parts]
-                t = a[total][c]
-                if t is None or any(v is None for v in vals):
-                    continue
-                if abs(t - sum(v for v in vals if v is not None)) > TOLERANCE:
-                    return False
-            return True
+        def pred(a: recover.Assignment, eq: Equation = printed) -> bool | None:
+            # every column where the equation can be evaluated (year, cumulative) must hold
+            return all(eq.sides(partial(_column_value, a, c)).holds is not False for c in cols)
 
-        out.append((names, pred))
+        out.append((frozenset(printed.keys), pred))
     return out
 
 
