@@ -120,25 +120,24 @@ def _key_of(spec: FactSpec, version: str | None) -> str:
     return spec.legacy if version == LEGACY else spec.modern
 
 
+def _subject_span(text: str, alt: Sequence[str]) -> tuple[int, int] | None:
+    """Where the words of ``alt`` stand in ``text``: from the last word's first occurrence to the
+    end of the last word's last occurrence (all words present), else None."""
+    firsts = [text.find(w) for w in alt]
+    if min(firsts, default=0) < 0:
+        return None
+    return max(firsts), max(text.rfind(w) + len(w) for w in alt)
+
+
 def _subject_end(text: str, alt: Sequence[str]) -> int | None:
     """Where the last word of ``alt`` ends in ``text`` (all words present), else None."""
-    ends = []
-    for w in alt:
-        i = text.rfind(w)
-        if i < 0:
-            return None
-        ends.append(i + len(w))
-    return max(ends)
+    span = _subject_span(text, alt)
+    return None if span is None else span[1]
 
 
 def _subject_start(text: str, alt: Sequence[str]) -> int | None:
-    starts = []
-    for w in alt:
-        i = text.find(w)
-        if i < 0:
-            return None
-        starts.append(i)
-    return max(starts)
+    span = _subject_span(text, alt)
+    return None if span is None else span[0]
 
 
 def _applies(spec: FactSpec, clause: str, before: str) -> bool:
