@@ -28,8 +28,10 @@ import pandas as pd
 
 from rules.agency import agency_key as _resolved_key
 from rules.agency import clean
-from rules.checks import APPLICANT_COLS, TOLERANCE
-from rules.data import schema
+from rules.constants import VERSIONS, FormVersion
+from rules.data import form, schema
+from rules.form import Sides
+from rules.values import State
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ IN_FORCE_RULE = "X2"
 ITEMS_RULE = "X3"
 CROSSYEAR_RULES = (NAME_RULE, CARRY_RULE, IN_FORCE_RULE, ITEMS_RULE)
 IN_FORCE_ROWS = ("regulations", "normative_documents")
-ITEMS_FORM = "2019"  # the form that asks 上一年项目数量 and 本年增/减
+ITEMS_FORM = FormVersion.V2019  # the form that asks 上一年项目数量 and 本年增/减
 SIMILAR_NAMES = 0.6  # difflib ratio of two bodies of one division from which X0 pairs them
 CHECK_COLUMNS = ("report_id", "rule", "scope", "passed", "detail")
 NO_NUMBER = "no number (blank, dash, text or not printed)"  # an operand in detail
@@ -56,16 +58,14 @@ def reports_by_agency_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.Dat
     """One report per (agency, year): report_id, source, agency, agency_key, division_code,
     report_year, format_version."""
     usable = reports[
-        reports["duplicate_of"].isna()
-        & reports["report_year"].notna()
-        & reports["format_version"].isin(("2019", "2021"))
+        reports["duplicate_of"].isna() & reports["report_year"].notna() & reports["format_version"].isin(VERSIONS)
     ].copy()
     if "agency_key" not in usable or usable["agency_key"].isna().all():
         usable["agency_key"] = usable["agency"].map(agency_key)
     if "division_code" not in usable:
         usable["division_code"] = None
     usable = usable[usable["agency_key"].notna()]
-    numbers = cells[cells["state"] == "number"].groupby("report_id").size()
+    numbers = cells[cells["state"] == State.NUMBER].groupby("report_id").size()
     usable["n_numbers"] = usable["report_id"].map(numbers).fillna(0)
     usable["_preferred"] = usable["preferred"].fillna(False).astype(bool) if "preferred" in usable else False
     usable = usable.sort_values(
@@ -93,10 +93,10 @@ def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> l
     y, py = int(cur["report_year"]), int(prev["report_year"])
     now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
     rows = []
-    for col in (*APPLICANT_COLS, "total"):
+    for col in form().request_columns:
         a = now.get(f"requests.carried_over_in.{col}")
         b = before.get(f"requests.carried_over_out.{col}")
-        passed = None if a is None or b is None else abs(a - b) <= TOLERANCE
+        passed = Sides(a, b).holds
         sign = "?" if passed is None else ("=" if passed else "≠")
         rows.append(
             {
@@ -112,7 +112,7 @@ def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> l
 
 
 def _in_force_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
-    if cur["format_version"] != "2021":
+    if cur["format_version"] != FormVersion.V2021:
         return []  # the 2019 form does not ask for 现行有效件数
     y, py = int(cur["report_year"]), int(prev["report_year"])
     now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
@@ -123,14 +123,14 @@ def _in_force_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -
         issued = now.get(f"active.{row}.issued")
         repealed = now.get(f"active.{row}.repealed")
         right = f"in_force ({py}) = {_fmt(was)} + issued = {_fmt(issued)} − repealed = {_fmt(repealed)}"
-        if prev["format_version"] != "2021":
+        if prev["format_version"] != FormVersion.V2021:
             passed = None
             right += f" (the {py} report uses the {prev['format_version']} form, which has no 现行有效件数)"
         elif None in (lhs, was, issued, repealed):
             passed = None
         else:
             rhs = was + issued - repealed  # type: ignore[operator]
-            passed = abs(lhs - rhs) <= TOLERANCE  # type: ignore[operator]
+            passed = Sides(lhs, rhs).holds
             right += f" = {rhs:g}"
         sign = "?" if passed is None else ("=" if passed else "≠")
         rows.append(
@@ -206,7 +206,7 @@ def _items_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> l
         lhs = now.get(f"active.{row}.prior_items")
         was = before.get(f"active.{row}.prior_items")
         change = before.get(f"active.{row}.change")
-        passed = None if None in (lhs, was, change) else abs(lhs - was - change) <= TOLERANCE  # type: ignore[operator]
+        passed = Sides(lhs, None if was is None or change is None else was + change).holds
         sign = "?" if passed is None else ("=" if passed else "≠")
         rows.append(
             {

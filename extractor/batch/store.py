@@ -16,14 +16,13 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from extractor.batch.plan import location
-from extractor.dataset.tables import COLUMNS, TABLES, frame
-from extractor.dataset.write import write_dataset
+from extractor.dataset.tables import COLUMNS, TABLES, extraction_tables, frame
 from extractor.pipeline import Extraction
 
 logger = logging.getLogger(__name__)
@@ -63,13 +62,6 @@ class DatasetStore:
     # -- crash recovery ---------------------------------------------------------------------------
     def recover(self) -> None:
         """Finish or roll back an interrupted swap, and drop half-written or orphan parts."""
-        for name in TABLES:
-            legacy = table_dir(self.out_dir, name)
-            if legacy.is_file():  # a single-file table from an older version: becomes a part
-                moved = legacy.with_name(f".{legacy.name}.legacy")
-                os.rename(legacy, moved)
-                legacy.mkdir()
-                os.rename(moved, legacy / "part-00000000000000000000-legacy.parquet")
         for new in self.out_dir.glob(".*.parquet.new-*"):
             final = self.out_dir / new.name[1:].split(".new-")[0]
             if final.exists():
@@ -123,18 +115,11 @@ class DatasetStore:
         if not ex:
             return 0
         chunk = _chunk_id()
-        tables = {
-            "cells": frame("cells", (c for e in ex for c in e.cells)),
-            "sections": frame("sections", (s for e in ex for s in e.sections)),
-            "checks": frame("checks", (k for e in ex for k in e.checks)),
-            "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
-            "facts": frame("facts", (f for e in ex for f in e.facts)),
-            "legacy_readings": frame("legacy_readings", (r for e in ex for r in e.legacy_readings)),
-        }
+        tables = extraction_tables(ex)
         for name, df in tables.items():
-            if len(df):
+            if name != "reports" and len(df):
                 _write_part(table_dir(self.out_dir, name), chunk, df)
-        _write_part(table_dir(self.out_dir, "reports"), chunk, frame("reports", (e.report for e in ex)))
+        _write_part(table_dir(self.out_dir, "reports"), chunk, tables["reports"])  # last: commits the chunk
         return len(ex)
 
     def compacted_tables(self) -> dict[str, pd.DataFrame]:
@@ -165,7 +150,3 @@ class DatasetStore:
             for rid, src in zip(df["report_id"], df["source"], strict=True):
                 out[(rid, src)] = _chunk_of(part)
         return out
-
-    def finalize(self, tables: Mapping[str, pd.DataFrame], csv: bool) -> None:
-        """Replace every table folder by one compacted part (and write CSVs and wide views)."""
-        write_dataset(self.out_dir, tables, csv=csv)

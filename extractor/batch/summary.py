@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from extractor.dataset.finish import SAME_AGENCY_YEAR
+from extractor.model import Status
+
 SLOWEST = 5
 
 
@@ -15,7 +18,7 @@ def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, s
         f"dataset holds {len(reports)} documents"
     ]
     by_status = reports["status"].value_counts()
-    lines.append("  by status: " + ", ".join(f"{by_status.get(s, 0)} {s}" for s in ("ok", "partial", "failed")))
+    lines.append("  by status: " + ", ".join(f"{by_status.get(s, 0)} {s}" for s in Status))
     versions = reports["format_version"].fillna("none").value_counts()
     lines.append("  by form version: " + ", ".join(f"{n} {v}" for v, n in versions.items()))
     if "preferred" in reports and "agency_key" in reports:
@@ -27,7 +30,7 @@ def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, s
     dups = int(reports["duplicate_of"].notna().sum())
     if dups:
         lines.append(f"  duplicates (same content under another name): {dups}")
-    fails = checks[checks["passed"] == False]  # noqa: E712 - object column of True/False/None
+    fails = checks[checks["passed"].eq(False)]
     if len(fails):
         per_rule = fails.groupby("rule").size()
         lines.append(
@@ -35,7 +38,7 @@ def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, s
             + ", ".join(f"{r} {n}" for r, n in per_rule.items())
             + f" in {fails['report_id'].nunique()} documents"
         )
-    same = tables["warnings"][tables["warnings"]["kind"] == "same_agency_year"]
+    same = tables["warnings"][tables["warnings"]["kind"] == SAME_AGENCY_YEAR]
     if len(same):
         lines.append(f"  documents sharing an agency and year with another: {same['report_id'].nunique()}")
     slow = reports.dropna(subset=["seconds"]).nlargest(SLOWEST, "seconds")

@@ -22,7 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.dataset.series import LEGACY, render_facts_section, render_series_section, series_rows, validate_series
-from rules.data import DATA_DIR, VERSIONS, RuleDataError, schema, schema_keys
+from rules.data import DATA_DIR, VERSIONS, RuleDataError, form, schema, schema_keys, section_numeral
+from rules.values import State
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def validate_crosswalk(raw: dict | None = None) -> list[str]:
                 covered[(v, k)] = f"same[{i}]"
         if named:
             problems.append(f"crosswalk.toml: same[{i}] names rows in no form: {sorted(named)}")
-        for k in _expand(entry, "2019") + _expand(entry, "2021"):
+        for k in [key for v in VERSIONS for key in _expand(entry, v)]:
             present = [v for v in VERSIONS if k in schema_keys(v) or (v, k) in derived_targets]
             if len(present) != len(VERSIONS):
                 problems.append(f"crosswalk.toml: same key {k} has no counterpart in every form ({present})")
@@ -144,11 +145,6 @@ def validate_crosswalk(raw: dict | None = None) -> list[str]:
                     f"crosswalk.toml: derived part {d['table']}.{p} is not a row of the {d['version']} form"
                 )
     return problems
-
-
-def _label(version: str, key: str) -> str:
-    cell = schema_keys(version).get(key)
-    return cell.label if cell else ""
 
 
 @cache
@@ -200,14 +196,14 @@ def _empty() -> pd.DataFrame:
 
 def _derived_state(states: list[str]) -> str:
     """The state of a sum: a number only when every part is one."""
-    if all(s == "number" for s in states):
-        return "number"
-    if "number" in states:
+    if all(s == State.NUMBER for s in states):
+        return State.NUMBER
+    if State.NUMBER in states:
         return DERIVED_STATE_INCOMPLETE
-    for s in ("text", "dash"):
+    for s in (State.TEXT, State.DASH):
         if s in states:
             return s
-    return "blank"
+    return State.BLANK
 
 
 def _derive(mine: pd.DataFrame, cw: Crosswalk) -> list[dict[str, object]]:
@@ -221,7 +217,7 @@ def _derive(mine: pd.DataFrame, cw: Crosswalk) -> list[dict[str, object]]:
         if not present:
             continue
         state = _derived_state([str(mine.at[p, "state"]) if p in mine.index else "missing" for p in d.parts])
-        value = float(sum(float(mine.at[p, "value"]) for p in d.parts)) if state == "number" else None
+        value = float(sum(float(mine.at[p, "value"]) for p in d.parts)) if state == State.NUMBER else None
         first = mine.iloc[0]
         out.append(
             {
@@ -291,8 +287,6 @@ def harmonise(reports: pd.DataFrame, cells: pd.DataFrame, facts: pd.DataFrame | 
 
 # --- the data dictionary ---------------------------------------------------------------------------
 
-SECTION_OF_TABLE = {"active": "二", "requests": "三", "review": "四"}
-
 
 def dictionary_rows() -> list[dict[str, str]]:
     """One row per harmonised key: its keys, Chinese labels and unit per form."""
@@ -353,7 +347,8 @@ def render_dictionary() -> str:
         "| derived | computed from other cells, not printed |",
         "",
     ]
-    for table, number in SECTION_OF_TABLE.items():
+    for table, section in form().table_sections.items():
+        number = section_numeral(section)
         mine = [r for r in rows if r["hkey"].split(".")[0] == table]
         lines += [
             f"## Section {number} (`{table}.*`, {len(mine)} harmonised keys)",

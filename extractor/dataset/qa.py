@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.dataset.write import atomic_write
+from extractor.model import Status
 from rules.ambiguity import AMBIGUOUS_KIND
+from rules.constants import FormVersion
 from rules.crossyear import agency_key
 from rules.crossyear_resolve import RESOLVED_METHOD
 
@@ -25,7 +27,7 @@ QA_REPORT_NAME = "qa_report.md"
 SLOWEST_N = 10
 FAILING_CHECKS_MAX = 200
 UNMAPPED_LABELS_MAX = 100
-STATUS_ORDER = ("ok", "partial", "failed")
+STATUS_ORDER = tuple(Status)
 NO_VERSION = "(none)"
 
 
@@ -57,8 +59,8 @@ def _count(series: pd.Series, name: str, order: tuple[str, ...] = ()) -> pd.Data
 def _rules(checks: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for rule, grp in checks.groupby("rule", sort=True):
-        passed = int((grp["passed"] == True).sum())  # noqa: E712 - object column of True/False/None
-        failed = int((grp["passed"] == False).sum())  # noqa: E712
+        passed = int(grp["passed"].eq(True).sum())  # <NA> (not evaluable) counts as neither
+        failed = int(grp["passed"].eq(False).sum())
         evaluated = passed + failed
         rows.append(
             {
@@ -99,7 +101,7 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     """Compute the QA figures from the dataset tables (reports, checks, warnings)."""
     reports, checks, warnings = tables["reports"], tables["checks"], tables["warnings"]
     source_of = dict(zip(reports["report_id"], reports["source"], strict=False))
-    failing = checks[checks["passed"] == False].copy()  # noqa: E712
+    failing = checks[checks["passed"].eq(False)].copy()
     failing.insert(0, "source", failing["report_id"].map(source_of))
     failing = failing.sort_values(["source", "rule", "scope"], kind="stable")[["source", "rule", "scope", "detail"]]
     unmapped = warnings[warnings["kind"] == "unmapped_label"]
@@ -118,7 +120,7 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     )
     timed = reports[reports["duplicate_of"].isna() & reports["seconds"].notna()]
     slowest = timed.sort_values(["seconds", "source"], ascending=[False, True]).head(SLOWEST_N)
-    problems = reports[reports["status"] != "ok"].sort_values("source")[["source", "status", "error"]]
+    problems = reports[reports["status"] != Status.OK].sort_values("source")[["source", "status", "error"]]
     cells = tables.get("cells")
     settled = pd.DataFrame(columns=["report_id", "key", "value", "raw", "note"])
     if cells is not None:
@@ -128,7 +130,7 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
         n_documents=len(reports),
         n_duplicates=int(reports["duplicate_of"].notna().sum()),
         by_status=_count(reports["status"], "status", STATUS_ORDER),
-        by_version=_count(reports["format_version"].fillna(NO_VERSION), "format_version", ("2019", "2021", "legacy")),
+        by_version=_count(reports["format_version"].fillna(NO_VERSION), "format_version", tuple(FormVersion)),
         by_format=by_format,
         rules=_rules(checks),
         failing=failing.reset_index(drop=True),

@@ -24,6 +24,7 @@ from extractor.dataset.panel import (
     same_agency_year_warnings,
     with_panel_columns,
 )
+from extractor.pipeline import Extraction
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
 from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
 from rules.data import VERSIONS, schema
@@ -84,7 +85,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "report_id": "string",
         "rule": "string",
         "scope": "string",
-        "passed": "object",
+        "passed": "boolean",  # nullable: <NA> when a check cannot be evaluated
         "detail": "string",
     },
     "warnings": {"report_id": "string", "kind": "string", "message": "string"},
@@ -112,13 +113,29 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 TABLES = tuple(COLUMNS)
-TIMING_COLUMNS = ("seconds",)
+ROW_TABLES = (
+    "cells",
+    "sections",
+    "checks",
+    "warnings",
+    "facts",
+    "legacy_readings",
+)  # an extraction's rows besides its reports row
 
 
 def frame(name: str, rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     cols = COLUMNS[name]
     df = pd.DataFrame(list(rows), columns=list(cols))
     return df.astype(cols)
+
+
+def extraction_tables(extractions: Iterable[Extraction]) -> dict[str, pd.DataFrame]:
+    """The per-document tables of some extractions (the rows of each are an attribute of Extraction)."""
+    ex = list(extractions)
+    out = {"reports": frame("reports", (e.report for e in ex))}
+    for name in ROW_TABLES:
+        out[name] = frame(name, (row for e in ex for row in getattr(e, name)))
+    return out
 
 
 WIDE_META = (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractor.dataset.tables import complete_tables, wide_tables
+from extractor.dataset.tables import wide_tables
 
 FILE_MODE = 0o666
 CSV_ENCODING = "utf-8-sig"  # with a BOM, so that Excel reads the Chinese right
@@ -56,13 +56,14 @@ def replace_table_dir(final: Path, write_into: Callable[[Path], object]) -> None
 
 
 def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool = False) -> list[Path]:
-    """Write every table (and the wide views) into ``out_dir`` as ``<name>.parquet/part-0.parquet``.
+    """Write every table of a finished dataset (see :func:`extractor.batch.finish.finish`) and the
+    wide views into ``out_dir`` as ``<name>.parquet/part-0.parquet``.
 
     Each table folder is swapped in whole (see :func:`replace_table_dir`), so a
     reader never sees a half-written table. Returns the paths written.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    everything = dict(tables) if "crosswalk" in tables else complete_tables(tables)
+    everything = dict(tables)
     everything.update(wide_tables(everything))
     written = []
     for name, df in everything.items():
@@ -83,7 +84,11 @@ def _sync_csv(path: Path, df: pd.DataFrame, wanted: bool) -> list[Path]:
 
 
 def _to_parquet(df: pd.DataFrame, folder: Path) -> None:
-    df.to_parquet(folder / "part-0.parquet", engine="pyarrow", index=False)
+    # A nullable boolean column (checks.passed) is an Arrow bool column with nulls either way; written
+    # as object it reads back as True/False/None, not pd.NA, for readers that test value by value
+    # (bool(pd.NA) raises). The package's own readers cast to COLUMNS, i.e. back to "boolean".
+    plain = df.astype({c: object for c, t in df.dtypes.items() if t == "boolean"})
+    plain.to_parquet(folder / "part-0.parquet", engine="pyarrow", index=False)
 
 
 def _to_csv(df: pd.DataFrame, path: str) -> None:
