@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from extractor.model import UNREADABLE
 from rules import recover
 from rules.data import columns, form, printed_request_rows, row_specs, schema_keys
 from rules.labels import match_group, match_row
@@ -114,6 +115,12 @@ class _Mapper:
     ) -> None:
         key = f"{table}.{row}.{col}"
         if key in self.keys_done:
+            return
+        if text == UNREADABLE:
+            self.result.warnings.append(
+                f"{key}: the cell holds ink OCR could not read (page {token.prov.page}, bbox "
+                f"{tuple(round(v, 1) for v in token.prov.bbox or ())}); left out"
+            )
             return
         cv = self.parse(key, text)
         notes = "; ".join(n for n in (note, cv.note) if n) or None

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 BBox = tuple[float, float, float, float]
 
 RULE_TOLERANCE = 0.04  # inches: rule ends this close are snapped, joined and said to meet
+RULE_GAP = 0.03  # inches: a vertical rule broken by a gap no longer than this is one rule
+RULE_END = 0.015  # inches: a vertical rule's end this close to a horizontal rule meets it
 RULE_INSET = 0.012  # inches: half a rule's thickness, kept out of cell crops
 MIN_PIECE_SHARE = 0.45  # a piece of a text box narrower than this share of its height is the box's overflow
 LINE_OVERLAP = 0.5  # share of the smaller box's height two boxes share to be on one line
@@ -59,8 +61,40 @@ class Piece:
         return (self.bbox[1] + self.bbox[3]) / 2
 
 
+def _join_collinear(rules: list[Ruling], gap: float) -> list[Ruling]:
+    """Vertical rules on one line whose ends are at most ``gap`` apart, joined (a broken rule is one)."""
+    out: list[Ruling] = []
+    for r in sorted(rules, key=lambda r: (round(r.x0 / gap), r.top)):
+        last = out[-1] if out else None
+        if last is not None and abs(last.x0 - r.x0) <= gap / 2 and r.top - last.bottom <= gap:
+            out[-1] = Ruling((last.x0 + r.x0) / 2, last.top, (last.x0 + r.x0) / 2, max(last.bottom, r.bottom))
+        else:
+            out.append(r)
+    return out
+
+
+def _meets(y: float, x: float, horizontal: Sequence[Ruling], tol: float) -> bool:
+    return any(abs(h.top - y) <= tol and h.x0 - tol <= x <= h.x1 + tol for h in horizontal)
+
+
+def cell_borders(rulings: Sequence[Ruling], dpi: float) -> list[Ruling]:
+    """The rulings that can be cell borders: every horizontal rule, and the vertical rules whose both
+    ends meet a horizontal rule.
+
+    A table's vertical rules run from rule to rule. The blurred vertical strokes of characters in two
+    tight rows can fuse through the rule between them into a short vertical run; it crosses that rule
+    but ends inside the rows, at the characters' tops and bottoms, so it is no border.
+    """
+    horizontal = [r for r in rulings if r.horizontal]
+    vertical = _join_collinear([r for r in rulings if not r.horizontal], RULE_GAP * dpi)
+    end = RULE_END * dpi
+    kept = [v for v in vertical if _meets(v.top, v.x0, horizontal, end) and _meets(v.bottom, v.x0, horizontal, end)]
+    return horizontal + kept
+
+
 def table_layouts(rulings: Sequence[Ruling], dpi: float) -> list[TableLayout]:
     """The page's tables as grids of spanned cells (pixels); a lone framed box is not a table."""
+    rulings = cell_borders(rulings, dpi)
     tol = RULE_TOLERANCE * dpi
     settings = TableSettings(snap_tolerance=tol, join_tolerance=tol, edge_min_length=tol, intersection_tolerance=tol)
     layouts = [layout_cells(group) for group in find_cell_groups(rulings, settings)]
