@@ -22,15 +22,15 @@ MAX_SKEW = 3.0  # degrees: larger rotations are not a scanner's skew (and are no
 SKEW_STEP = 0.1  # degrees: coarse search step, refined to a fifth of it
 SKEW_WIDTH = 900  # pixels: the page is scaled to this width to estimate the skew
 PAPER_WINDOW = 0.1  # inches: the paper's shade is the brightest pixel this close
-H_CONTRAST = 25  # grey levels darker than the paper a horizontal rule's pixels are (a faint 1-px rule
+H_CONTRAST = 30  # grey levels darker than the paper a horizontal rule's pixels are (a faint 1-px rule
 # blurred by a scanner is ~50 darker at its centre)
-V_CONTRAST = 25  # the same for vertical rules: higher, so that the blurred strokes of characters in
+V_CONTRAST = 45  # the same for vertical rules: higher, so that the blurred strokes of characters in
 # successive rows do not fuse into a false rule across the horizontal rule between them
 SIDE_NEAR = 0.02  # inches beside a vertical run where ink joined to it is looked for ...
 SIDE_FAR = 0.04  # ... up to this far
 SIDE_INKED = 0.25  # a vertical run with ink beside it along more than this share of its length is strokes
 H_LINE_MIN = 0.5  # inches: the shortest horizontal run taken for a rule (a CJK character is ~0.15)
-V_LINE_MIN = 0.2  # inches: the shortest vertical run taken for a rule (table rows are ~0.18)
+V_LINE_MIN = 0.3  # inches: the shortest vertical run taken for a rule (table rows are ~0.18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,16 +132,14 @@ def horizontal_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) 
 
 
 def _side_inked(ink: np.ndarray, x: int, y: int, w: int, h: int, dpi: float) -> float:
-    """Share of a vertical run's rows with ink just beside it, left or right (0–1)."""
+    """Share of a vertical run's rows with ink just beside it on both sides (0–1)."""
     near, far = _px(SIDE_NEAR, dpi), _px(SIDE_FAR, dpi)
     rows = ink[y : y + h]
     left = rows[:, max(0, x - far) : max(0, x - near)]
     right = rows[:, x + w + near : x + w + far]
-    beside = np.zeros(h, bool)
-    for side in (left, right):
-        if side.size:
-            beside |= side.any(axis=1)
-    return float(beside.mean()) if h else 0.0
+    if not (left.size and right.size and h):
+        return 0.0
+    return float((left.any(axis=1) & right.any(axis=1)).mean())
 
 
 def vertical_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> list[Ruling]:
@@ -150,8 +148,8 @@ def vertical_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) ->
     Their contrast threshold is higher than the horizontal rules' (see ``V_CONTRAST``): a table's
     rows are barely taller than its text, and the blurred strokes of characters in successive rows
     fuse, through the horizontal rule between them, into a run as long as a rule. A character's
-    stroke has other strokes joined to it along much of its length; a rule has ink beside it only
-    where it crosses a horizontal rule (``SIDE_INKED``).
+    stroke has other strokes joined to it on both sides along much of its length; a rule has ink on
+    both sides only where it crosses a horizontal rule (text may run up to it on one side).
     """
     _, ink = cv2.threshold(contrast, settings.v_contrast, 255, cv2.THRESH_BINARY)
     mask = cv2.morphologyEx(

@@ -18,6 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from extractor.model import Provenance, Table
 from extractor.readers.grid import RawCell, build_table
 from extractor.readers.layout.lines import is_cjk, join_cell_lines
@@ -30,7 +32,7 @@ BBox = tuple[float, float, float, float]
 
 RULE_TOLERANCE = 0.04  # inches: rule ends this close are snapped, joined and said to meet
 RULE_GAP = 0.03  # inches: a vertical rule broken by a gap no longer than this is one rule
-RULE_END = 0.015  # inches: a vertical rule's end this close to a horizontal rule meets it
+RULE_END = 0.03  # inches: a vertical rule's end this close to a horizontal rule meets it
 RULE_INSET = 0.012  # inches: half a rule's thickness, kept out of cell crops
 MIN_PIECE_SHARE = 0.45  # a piece of a text box narrower than this share of its height is the box's overflow
 LINE_OVERLAP = 0.5  # share of the smaller box's height two boxes share to be on one line
@@ -63,32 +65,46 @@ class Piece:
 
 def _join_collinear(rules: list[Ruling], gap: float) -> list[Ruling]:
     """Vertical rules on one line whose ends are at most ``gap`` apart, joined (a broken rule is one)."""
-    out: list[Ruling] = []
-    for r in sorted(rules, key=lambda r: (round(r.x0 / gap), r.top)):
-        last = out[-1] if out else None
-        if last is not None and abs(last.x0 - r.x0) <= gap / 2 and r.top - last.bottom <= gap:
-            out[-1] = Ruling((last.x0 + r.x0) / 2, last.top, (last.x0 + r.x0) / 2, max(last.bottom, r.bottom))
+    columns: list[list[Ruling]] = []
+    for r in sorted(rules, key=lambda r: r.x0):
+        if columns and r.x0 - columns[-1][-1].x0 <= gap / 2:
+            columns[-1].append(r)
         else:
-            out.append(r)
+            columns.append([r])
+    out: list[Ruling] = []
+    for column in columns:
+        x = float(np.median([r.x0 for r in column]))
+        top, bottom = None, None
+        for r in sorted(column, key=lambda r: r.top):
+            if top is not None and bottom is not None and r.top - bottom <= gap:
+                bottom = max(bottom, r.bottom)
+                continue
+            if top is not None and bottom is not None:
+                out.append(Ruling(x, top, x, bottom))
+            top, bottom = r.top, r.bottom
+        if top is not None and bottom is not None:
+            out.append(Ruling(x, top, x, bottom))
     return out
 
 
-def _meets(y: float, x: float, horizontal: Sequence[Ruling], tol: float) -> bool:
-    return any(abs(h.top - y) <= tol and h.x0 - tol <= x <= h.x1 + tol for h in horizontal)
-
-
 def cell_borders(rulings: Sequence[Ruling], dpi: float) -> list[Ruling]:
-    """The rulings that can be cell borders: every horizontal rule, and the vertical rules whose both
-    ends meet a horizontal rule.
+    """The rulings that can be cell borders: every horizontal rule, and each vertical rule that meets
+    or crosses at least two horizontal ones, trimmed to the outermost two.
 
     A table's vertical rules run from rule to rule. The blurred vertical strokes of characters in two
-    tight rows can fuse through the rule between them into a short vertical run; it crosses that rule
-    but ends inside the rows, at the characters' tops and bottoms, so it is no border.
+    tight rows can fuse, through the rule between them, into a run as long as a rule; it crosses
+    that one rule only. A rule that overshoots into text below the table is cut back to its border.
     """
     horizontal = [r for r in rulings if r.horizontal]
     vertical = _join_collinear([r for r in rulings if not r.horizontal], RULE_GAP * dpi)
     end = RULE_END * dpi
-    kept = [v for v in vertical if _meets(v.top, v.x0, horizontal, end) and _meets(v.bottom, v.x0, horizontal, end)]
+    kept = []
+    for v in vertical:
+        ys = sorted(
+            h.top for h in horizontal if v.top - end <= h.top <= v.bottom + end and h.x0 - end <= v.x0 <= h.x1 + end
+        )
+        if len(ys) >= 2:
+            kept.append(Ruling(v.x0, ys[0], v.x1, ys[-1]))
     return horizontal + kept
 
 
