@@ -119,7 +119,7 @@ class _Mapper:
         if text == UNREADABLE:
             self.result.warnings.append(
                 f"{key}: the cell holds ink OCR could not read (page {token.prov.page}, bbox "
-                f"{tuple(round(v, 1) for v in token.prov.bbox or ())}); left out"
+                f"{tuple(round(float(v), 1) for v in token.prov.bbox or ())}); left out"
             )
             return
         cv = self.parse(key, text)

@@ -26,9 +26,9 @@ INK_CONTRAST = 55  # grey levels below the paper that count as ink in a cell
 SPECK_SIZE = 0.045  # inches: ink no longer or taller than this is a speck or dust, not a character
 RULE_REMNANT = 0.012  # inches: a thinner run along a crop's edge is what is left of a rule
 LINE_SPAN = 1.3  # a text line is at most this many times the page's typical ink height tall
-DASH_HEIGHT = 0.03  # inches: a dash is no thicker than this ...
+DASH_HEIGHT = 0.04  # inches: a dash is no thicker than this ...
 DASH_ASPECT = 2.5  # ... and at least this many times as long as it is thick
-STRAY_RULE = 3.0  # a run longer than this many text heights ...
+STRAY_RULE = 0.8  # a run across this share of a cell's width or height ...
 RULE_ASPECT = 6.0  # ... and this many times longer than thick is a rule, not a character
 LINE_MARGIN = 0.25  # share of a line's height kept around its ink when cropping it
 
@@ -74,28 +74,21 @@ def cell_ink(contrast: np.ndarray, cell: BBox, dpi: float) -> list[Ink]:
         if cw <= speck and ch <= speck:
             continue  # a speck or a dust spot
         along_edge = (ch <= thin and (y == 0 or y + ch >= h)) or (cw <= thin and (x == 0 or x + cw >= w))
-        if along_edge:
-            continue  # what is left of a rule the inset did not clear
+        across = (ch >= STRAY_RULE * h and ch >= RULE_ASPECT * cw) or (cw >= STRAY_RULE * w and cw >= RULE_ASPECT * ch)
+        if along_edge or across:
+            continue  # what is left of a rule the inset did not clear, or a rule the grid did not take
         out.append(Ink(x0 + int(x), top + int(y), x0 + int(x + cw), top + int(y + ch)))
     return out
 
 
-def _stray_rule(c: Ink, line_height: float) -> bool:
-    """A long thin run in a cell: a rule the grid did not take (it is no character)."""
-    w, h = c.x1 - c.x0, c.height
-    return (h > STRAY_RULE * line_height and h > RULE_ASPECT * w) or (
-        w > STRAY_RULE * line_height and w > RULE_ASPECT * h
-    )
-
-
 def ink_lines(ink: list[Ink], line_height: float) -> list[list[Ink]]:
-    """The components grouped into text lines, top to bottom (long thin runs — rules — left out).
+    """The components grouped into text lines, top to bottom.
 
     Bands of overlapping components are merged while the line stays no taller than
     ``LINE_SPAN × line_height``: the strokes of 三 or 二 are separate bands, a text line is one.
     """
     bands: list[list[Ink]] = []
-    for comp in sorted((c for c in ink if not _stray_rule(c, line_height)), key=lambda c: c.top):
+    for comp in sorted(ink, key=lambda c: c.top):
         if bands:
             band = bands[-1]
             top, bottom = min(c.top for c in band), max(c.bottom for c in band)
