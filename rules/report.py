@@ -12,10 +12,24 @@ from datetime import date
 
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from rules import metadata
+from rules.ambiguity import Ambiguity
 from rules.checks import Check, run_checks
+from rules.clean import clean_document
+from rules.legacy import Reading, analyse_legacy
+from rules.prose_facts import Fact, find_facts, find_hints
 from rules.repair import repair_ocr_cells
-from rules.sections import Layout, Section, blocks_in, find_sections, layout, section_text
+from rules.sections import (
+    Layout,
+    Section,
+    blocks_in,
+    enclosing_table_start,
+    find_review_header,
+    find_sections,
+    layout,
+    section_text,
+)
 from rules.stream import Kind, Token, assemble_rows, grid_tokens, paragraph_tokens
+from rules.t1 import t1_checks
 from rules.tables import Cell, TableResult, map_active, map_requests, map_review
 from rules.version import detect_version
 
@@ -55,7 +69,10 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped_labels: list[str] = field(default_factory=list)
+    ambiguities: list[Ambiguity] = field(default_factory=list)  # cells left out, with their readings
     n_pages: int | None = None
+    facts: list[Fact] = field(default_factory=list)
+    legacy_readings: list[Reading] = field(default_factory=list)
 
 
 def _stream(doc: Document, lay: Layout, start: int, end: int) -> list[Token]:
@@ -72,24 +89,56 @@ def _stream(doc: Document, lay: Layout, start: int, end: int) -> list[Token]:
 
 
 def _region(secs: dict[int, Section], number: int, lay: Layout) -> tuple[int, int] | None:
-    """Where to read table ``number`` (2, 3 or 4): its section, else between its neighbours."""
+    """Where to read table ``number`` (2, 3 or 4): its section, else between its neighbours.
+
+    Section 四's values carry no labels: without its heading only its header (found by its words)
+    tells them apart — and then ends section 三, whose region would otherwise run on over them."""
     if number in secs:
-        return secs[number].body_start, secs[number].end
-    before = [s for n, s in secs.items() if n < number]
-    after = [s for n, s in secs.items() if n > number]
-    if not before and not after:
-        return (0, len(lay.text)) if number != 4 else None
+        start, end = secs[number].body_start, secs[number].end
+    else:
+        start = max((s.body_start for n, s in secs.items() if n < number), default=0)
+        end = min((s.start for n, s in secs.items() if n > number), default=len(lay.text))
+    if 4 in secs or number == 2:
+        return start, end
+    header = find_review_header(lay.text, start, end)
     if number == 4:
-        return None  # section 四's values carry no labels: without its heading they cannot be told apart
-    start = max((s.body_start for s in before), default=0)
-    end = min((s.start for s in after), default=len(lay.text))
-    return start, end
+        if header is None:
+            return None
+        table = enclosing_table_start(lay, header[0])  # a grid: read the whole table, header included
+        return (table if table is not None else header[1], end)
+    if header is None:
+        return start, end
+    table = enclosing_table_start(lay, header[0])
+    return start, table if table is not None else header[0]
+
+
+def _analyse_legacy(doc: Document, lay: Layout, head: list[str], report: Report) -> None:
+    """A pre-2019 report: its own headings, statistics table and sentences (rules/legacy.py)."""
+    res, facts, published = analyse_legacy(
+        lay.text,
+        head,
+        lambda s, e: _stream(doc, lay, s, e),
+        lambda secs: find_facts(secs, "legacy"),
+        lambda secs: find_hints(secs, "legacy"),
+    )
+    report.sections = [SectionOut(s.number, s.heading, s.text) for s in res.sections]
+    report.cells, report.checks, report.facts = res.cells, res.checks, facts
+    report.legacy_readings = res.readings
+    report.warnings.extend(res.warnings)
+    report.unmapped_labels.extend(res.unmapped)
+    report.publish_date = published
+    if not res.sections:
+        report.warnings.append("no heading of the 2007 regulation's report (一、概述 … 主动公开 … 依申请公开)")
 
 
 def analyse(doc: Document) -> Report:
     """Read the standard form out of ``doc``."""
+    doc, cleaned = clean_document(doc)
     report = Report(
-        file_format=doc.file_format.value, status=doc.status, warnings=list(doc.warnings), n_pages=doc.n_pages
+        file_format=doc.file_format.value,
+        status=doc.status,
+        warnings=[*doc.warnings, *cleaned],
+        n_pages=doc.n_pages,
     )
     lay = layout(doc)
     found = find_sections(lay)
@@ -130,11 +179,17 @@ def analyse(doc: Document) -> Report:
             report.cells.extend(res.cells)
             report.warnings.extend(res.warnings)
             report.unmapped_labels.extend(res.unmapped)
+            report.ambiguities.extend(res.ambiguities)
         values = {c.key: c.value for c in report.cells}
         report.checks = run_checks(values, version)
         fixed = repair_ocr_cells(report.cells, report.checks, version)  # changes OCR'd cells only
         report.cells, report.checks = fixed.cells, fixed.checks
         report.warnings.extend(fixed.warnings)
+        report.facts = find_facts([(s.number, s.text) for s in report.sections], version)
+        report.checks.extend(t1_checks(report.facts, report.cells, version))
+    elif version == "legacy":
+        _analyse_legacy(doc, lay, head, report)
+        return report
     if not found:
         report.warnings.append("no standard section heading (一、总体情况 … 六、其他需要报告的事项) was found")
     return report

@@ -126,6 +126,8 @@ class DatasetStore:
             "sections": frame("sections", (s for e in ex for s in e.sections)),
             "checks": frame("checks", (k for e in ex for k in e.checks)),
             "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
+            "facts": frame("facts", (f for e in ex for f in e.facts)),
+            "legacy_readings": frame("legacy_readings", (r for e in ex for r in e.legacy_readings)),
         }
         for name, df in tables.items():
             if len(df):

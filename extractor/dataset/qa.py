@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.dataset.write import atomic_write
+from rules.ambiguity import AMBIGUOUS_KIND
 from rules.crossyear import agency_key
+from rules.crossyear_resolve import RESOLVED_METHOD
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class QAFigures:
     gaps: pd.DataFrame  # agency, first_year, last_year, years, missing
     slowest: pd.DataFrame  # source, file_format, n_pages, seconds
     problems: pd.DataFrame  # source, status, error
+    settled: pd.DataFrame  # source, key, value, raw, note: cells settled by neighbouring years
+    n_ambiguous: int  # rows of cells left out as ambiguous (before cross-year settling)
 
 
 def _count(series: pd.Series, name: str, order: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -114,6 +118,11 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     timed = reports[reports["duplicate_of"].isna() & reports["seconds"].notna()]
     slowest = timed.sort_values(["seconds", "source"], ascending=[False, True]).head(SLOWEST_N)
     problems = reports[reports["status"] != "ok"].sort_values("source")[["source", "status", "error"]]
+    cells = tables.get("cells")
+    settled = pd.DataFrame(columns=["report_id", "key", "value", "raw", "note"])
+    if cells is not None:
+        settled = cells.loc[cells["method"] == RESOLVED_METHOD, ["report_id", "key", "value", "raw", "note"]]
+    settled = settled.assign(source=settled["report_id"].map(source_of)).sort_values(["source", "key"])
     return QAFigures(
         n_documents=len(reports),
         n_duplicates=int(reports["duplicate_of"].notna().sum()),
@@ -126,6 +135,8 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
         gaps=_gaps(reports),
         slowest=slowest[["source", "file_format", "n_pages", "seconds"]].reset_index(drop=True),
         problems=problems.reset_index(drop=True),
+        settled=settled[["source", "key", "value", "raw", "note"]].reset_index(drop=True),
+        n_ambiguous=int((warnings["kind"] == AMBIGUOUS_KIND).sum()),
     )
 
 
@@ -157,8 +168,10 @@ def render_qa_report(fig: QAFigures) -> str:
         "# QA report",
         "",
         f"{fig.n_documents} documents ({fig.n_duplicates} duplicates of another input). Rules R1–R4 are the"
-        " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理) and X2"
-        " (现行有效件数 carried forward with 制发 and 废止) compare an agency's consecutive years."
+        " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理), X2"
+        " (现行有效件数 carried forward with 制发 and 废止) and X3 (上一年项目数量 carried forward with 本年增/减,"
+        " 2019 form) compare an agency's consecutive years, X4 the 历年累计 of legacy statistics tables;"
+        " T1 says whether a figure stated in prose (the `facts` table) equals the table cell it restates."
         " See `checks` for every evaluation.",
         "",
         "## Documents by status",
@@ -184,7 +197,8 @@ def render_qa_report(fig: QAFigures) -> str:
     lines += [
         f"## Unmapped labels by frequency ({len(fig.unmapped)})",
         "",
-        "Row labels inside a standard table that no rule of `rules/data/form.toml` maps.",
+        "Row labels inside a standard table that no rule of `rules/data/form.toml` (in legacy reports:"
+        " `rules/data/legacy.toml`) maps.",
         "",
         *_table(fig.unmapped.head(UNMAPPED_LABELS_MAX)),
         f"## Agencies with a year missing ({len(fig.gaps)})",
@@ -192,6 +206,13 @@ def render_qa_report(fig: QAFigures) -> str:
         "Years between an agency's first and last report in this dataset for which it has no report.",
         "",
         *_table(fig.gaps),
+        f"## Cells settled by neighbouring years ({len(fig.settled)})",
+        "",
+        f"{fig.n_ambiguous} rows of the reports had cells left out because their digits ran together and"
+        " could be read several ways; these cells were settled by the same agency's adjacent years"
+        " (X1–X3) and the report's prose (`method = cross-year` in `cells`).",
+        "",
+        *_table(fig.settled.head(FAILING_CHECKS_MAX)),
         f"## Documents not read in full ({len(fig.problems)})",
         "",
         *_table(fig.problems),

@@ -13,7 +13,9 @@ import pandas as pd
 
 from extractor.dataset.crosswalk import harmonise
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
+from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
 from rules.data import schema
+from rules.legacy_chain import CHAIN_RULE, CHAIN_SUFFIX, chain_legacy
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,28 @@ COLUMNS: dict[str, dict[str, str]] = {
         "detail": "string",
     },
     "warnings": {"report_id": "string", "kind": "string", "message": "string"},
+    # figures stated in sentences (rules/prose_facts.py); keys: legacy.* or documented facts.*
+    "facts": {
+        "report_id": "string",
+        "key": "string",
+        "value": "float64",
+        "unit": "string",
+        "section": "Int64",
+        "sentence": "string",
+        "span": "string",
+        "confidence": "float64",
+    },
+    # legacy statistics-table rows with a cumulative column: their readings "year|cumulative;…"
+    # (rules/legacy.py), for the cumulative chain across an agency's years (rules/legacy_chain.py)
+    "legacy_readings": {
+        "report_id": "string",
+        "key": "string",
+        "printed": "string",
+        "options": "string",
+        "determined": "boolean",
+        "method": "string",
+        "locator": "string",
+    },
 }
 TABLES = tuple(COLUMNS)
 TIMING_COLUMNS = ("seconds",)
@@ -86,14 +110,34 @@ def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> pd.DataFra
 
 
 def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Add what needs the whole batch: cross-year checks (X1, X2) in ``checks``, and ``crosswalk``.
+    """Add what needs the whole batch: cells settled by the agency's neighbouring years
+    (:mod:`rules.crossyear_resolve`), cross-year checks (X1, X2) in ``checks``, and ``crosswalk``.
 
-    Idempotent: cross-year rows already in ``checks`` (from an earlier run) are recomputed.
+    Idempotent: settled cells and cross-year checks already there (from an earlier run) are recomputed.
     """
     out = dict(tables)
+    out["cells"] = cells = settle_across_years(tables)
     checks = tables["checks"]
-    checks = checks[~checks["rule"].isin(CROSSYEAR_RULES)]
-    extra = crossyear_checks(tables["reports"], tables["cells"])
-    out["checks"] = pd.concat([checks, extra.astype(COLUMNS["checks"])], ignore_index=True).astype(COLUMNS["checks"])
-    out["crosswalk"] = harmonise(tables["reports"], tables["cells"])
+    checks = checks[~checks["rule"].isin((*CROSSYEAR_RULES, CHAIN_RULE))]
+    extra = crossyear_checks(tables["reports"], cells)
+    # legacy rows whose year|cumulative digits ran together, cut by the agency's other years
+    chained, chain_checks = chain_legacy(tables["reports"], tables.get("legacy_readings"))
+    cells = cells[~cells["method"].fillna("").str.endswith(CHAIN_SUFFIX)]
+    out["cells"] = cells = pd.concat([cells, frame("cells", chained)], ignore_index=True).astype(COLUMNS["cells"])
+    parts = [checks, extra.astype(COLUMNS["checks"]), frame("checks", chain_checks)]
+    out["checks"] = pd.concat(parts, ignore_index=True).astype(COLUMNS["checks"])
+    out["crosswalk"] = harmonise(tables["reports"], cells, tables.get("facts"))
     return out
+
+
+def settle_across_years(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """``cells`` with the cells that the same agency's adjacent years settle (earlier ones replaced)."""
+    cells = tables["cells"]
+    cells = cells[cells["method"] != RESOLVED_METHOD]
+    warnings = tables.get("warnings")
+    if warnings is None or warnings.empty:
+        return cells.reset_index(drop=True)
+    settled = resolve_across_years(tables["reports"], cells, warnings)
+    if settled.empty:
+        return cells.reset_index(drop=True)
+    return pd.concat([cells, settled.astype(COLUMNS["cells"])], ignore_index=True).astype(COLUMNS["cells"])

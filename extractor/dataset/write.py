@@ -51,8 +51,8 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     everything = dict(tables) if "crosswalk" in tables else complete_tables(tables)
-    for version in ("2019", "2021"):
-        everything[f"wide_{version}"] = wide(tables["reports"], tables["cells"], version)
+    for version in ("2019", "2021", "legacy"):
+        everything[f"wide_{version}"] = wide(everything["reports"], everything["cells"], version)
     written = []
     for name, df in everything.items():
         path = out_dir / f"{name}.parquet"
