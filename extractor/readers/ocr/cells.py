@@ -29,7 +29,8 @@ LINE_SPAN = 1.3  # a text line is at most this many times the page's typical ink
 DASH_HEIGHT = 0.04  # inches: a dash is no thicker than this ...
 DASH_ASPECT = 2.5  # ... and at least this many times as long as it is thick
 STRAY_RULE = 0.8  # a run across this share of a cell's width or height ...
-RULE_ASPECT = 6.0  # ... and this many times longer than thick is a rule, not a character
+RULE_ASPECT = 6.0  # ... this many times longer than thick ...
+STRAY_LENGTH = 0.25  # ... and longer than this (inches; a ``1`` is a fifth of it) is a rule, not a character
 LINE_MARGIN = 0.25  # share of a line's height kept around its ink when cropping it
 
 
@@ -74,7 +75,10 @@ def cell_ink(contrast: np.ndarray, cell: BBox, dpi: float) -> list[Ink]:
         if cw <= speck and ch <= speck:
             continue  # a speck or a dust spot
         along_edge = (ch <= thin and (y == 0 or y + ch >= h)) or (cw <= thin and (x == 0 or x + cw >= w))
-        across = (ch >= STRAY_RULE * h and ch >= RULE_ASPECT * cw) or (cw >= STRAY_RULE * w and cw >= RULE_ASPECT * ch)
+        longest = max(cw, ch) >= STRAY_LENGTH * dpi  # longer than any character
+        across = longest and (
+            (ch >= STRAY_RULE * h and ch >= RULE_ASPECT * cw) or (cw >= STRAY_RULE * w and cw >= RULE_ASPECT * ch)
+        )
         if along_edge or across:
             continue  # what is left of a rule the inset did not clear, or a rule the grid did not take
         out.append(Ink(x0 + int(x), top + int(y), x0 + int(x + cw), top + int(y + ch)))

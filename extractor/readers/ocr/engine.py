@@ -94,7 +94,6 @@ class Engine:
 
     def recognise(self, crops: Sequence[np.ndarray]) -> list[Recognised]:
         """Read each BGR crop (one line of text each; white paper, dark ink)."""
-        crops = [_square(c) for c in crops]
         out: list[Recognised] = [Recognised("", 0.0)] * len(crops)
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
         for idx in _batches(ratios):
@@ -109,16 +108,6 @@ class Engine:
             for i, res in zip(idx, results, strict=True):
                 out[i] = Recognised(str(res[0]).translate(_LOOKALIKES), float(res[1]))
         return out
-
-
-def _square(crop: np.ndarray) -> np.ndarray:
-    """A crop narrower than it is tall (a lone ``1`` or ``0``) padded with white to a square: the
-    recogniser's own padding is grey, and a narrow digit beside a grey block is often read as nothing."""
-    h, w = crop.shape[:2]
-    if w >= MIN_REC_RATIO * h:
-        return crop
-    left = (h - w) // 2
-    return cv2.copyMakeBorder(crop, 0, 0, left, h - w - left, cv2.BORDER_CONSTANT, value=(255, 255, 255))
 
 
 def _batches(ratios: Sequence[float]) -> list[list[int]]:
