@@ -160,7 +160,7 @@ def vertical_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) ->
         faint, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_px(settings.h_line_min, dpi), 1))
     )
     crossing = cv2.dilate(flat, np.ones((2 * _px(SIDE_NEAR, dpi) + 1, 1), np.uint8))
-    strokes = (faint & ~crossing).astype(bool)  # ink, but not a horizontal rule's
+    strokes = np.logical_and(faint > 0, crossing == 0)  # ink, but not a horizontal rule's
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     return [
         Ruling(x + w / 2, float(y), x + w / 2, float(y + h))
