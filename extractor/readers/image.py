@@ -35,6 +35,10 @@ def _dpi(frame: Image.Image, default: int) -> float:
     return value if MIN_DPI <= value <= MAX_DPI else float(default)
 
 
+def _mode(frame: Image.Image) -> str:
+    return "L" if frame.mode in ("1", "L", "LA") else "RGB"
+
+
 def image_pages(data: bytes, settings: OcrSettings = DEFAULT_SETTINGS) -> list[tuple[np.ndarray, float]]:
     """Each page (frame) of the image as an 8-bit grey array with its dpi."""
     Image.MAX_IMAGE_PIXELS = settings.max_pixels
@@ -47,7 +51,8 @@ def image_pages(data: bytes, settings: OcrSettings = DEFAULT_SETTINGS) -> list[t
                 if i >= MAX_FRAMES:
                     raise ExtractionError(f"the image has more than {MAX_FRAMES} pages")
                 # 16-bit and float frames keep their range (``convert("L")`` would clip them white)
-                pixels = np.asarray(frame) if frame.mode[0] in "IF" else np.asarray(frame.convert("L"))
+                # colour frames keep their colour until to_gray (a red seal drops out there)
+                pixels = np.asarray(frame) if frame.mode[0] in "IF" else np.asarray(frame.convert(_mode(frame)))
                 pages.append((to_gray(pixels), _dpi(frame, settings.image_dpi)))
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ExtractionError(f"the image cannot be read ({exc})") from exc
