@@ -9,7 +9,7 @@ pixels with the page's dpi, so the same settings serve 150 and 300 dpi scans.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -30,6 +30,13 @@ SIDE_NEAR = 0.02  # inches beside a vertical run where ink joined to it is looke
 SIDE_FAR = 0.04  # ... up to this far
 SIDE_INKED = 0.25  # a vertical run with ink beside it along more than this share of its length is strokes
 H_LINE_MIN = 0.5  # inches: the shortest horizontal run taken for a rule (a CJK character is ~0.15)
+H_GAP = 0.03  # inches: a horizontal rule is followed past gaps this long (breaks, JPEG dips) to its end
+V_SHARE = 0.5  # faint vertical runs are looked for at this share of the horizontal rules' darkness ...
+V_CONTRAST_MIN = 28  # ... but never below this (grey levels)
+RULE_BAND = 3  # pixels above and below a horizontal rule's centre where its darkness is measured
+ALIGN = 0.03  # inches: a faint vertical run this close to a clear rule's line continues that rule
+WIDTH_WINDOW = 0.03  # inches each side of a vertical run where its width is measured
+WIDTH_MAX = 0.03  # inches: a vertical run wider than this (median over its length) is character strokes
 V_LINE_MIN = 0.3  # inches: the shortest vertical run taken for a rule (table rows are ~0.18)
 
 
@@ -122,13 +129,34 @@ def _px(inches: float, dpi: float) -> int:
 
 
 def horizontal_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> list[Ruling]:
-    """Horizontal rules: runs at least ``h_line_min`` long (morphological opening)."""
+    """Horizontal rules: runs at least ``h_line_min`` long (morphological opening), each followed
+    along its own line past gaps of at most ``H_GAP`` to its end.
+
+    A rule printed faint or broken loses short pieces to the length filter: the piece between a
+    break and the table's frame would otherwise be gone, the rule would not meet the frame, and the
+    table would fall apart into row groups without their last column."""
     _, ink = cv2.threshold(contrast, settings.h_contrast, 255, cv2.THRESH_BINARY)
     mask = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_px(settings.h_line_min, dpi), 1))
     )
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    return [Ruling(float(x), y + h / 2, float(x + w), y + h / 2) for x, y, w, h, _ in stats[1:n]]
+    gap = _px(H_GAP, dpi)
+    out = []
+    for x, y, w, h, _ in stats[1:n]:
+        band = ink[max(0, y - 1) : y + h + 1].max(axis=0) > 0
+        x0, x1 = _trace(band, x, -1, gap), _trace(band, x + w - 1, 1, gap)
+        out.append(Ruling(float(x0), y + h / 2, float(x1 + 1), y + h / 2))
+    return out
+
+
+def _trace(inked: np.ndarray, start: int, step: int, gap: int) -> int:
+    """The last inked index reached from ``start`` in direction ``step`` across gaps of at most ``gap``."""
+    last, i = start, start + step
+    while 0 <= i < inked.size and abs(i - last) <= gap + 1:
+        if inked[i]:
+            last = i
+        i += step
+    return last
 
 
 def _side_inked(ink: np.ndarray, x: int, y: int, w: int, h: int, dpi: float) -> float:
@@ -142,6 +170,17 @@ def _side_inked(ink: np.ndarray, x: int, y: int, w: int, h: int, dpi: float) -> 
     return float((left.any(axis=1) & right.any(axis=1)).mean())
 
 
+def _profile_width(contrast: np.ndarray, x: int, y: int, h: int, dpi: float) -> float:
+    """Median width (pixels) of a vertical run across its length: in each row, the pixels beside the
+    run's centre at least half as dark as the darkest there."""
+    half = _px(WIDTH_WINDOW, dpi)
+    window = contrast[y : y + h, max(0, x - half) : x + half + 1].astype(np.int16)
+    if not window.size:
+        return 0.0
+    peak = window.max(axis=1, keepdims=True)
+    return float(np.median((2 * window >= peak).sum(axis=1)))
+
+
 def vertical_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> list[Ruling]:
     """Vertical rules: runs at least ``v_line_min`` long (morphological opening), clear at their sides.
 
@@ -149,7 +188,9 @@ def vertical_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) ->
     rows are barely taller than its text, and the blurred strokes of characters in successive rows
     fuse, through the horizontal rule between them, into a run as long as a rule. A character's
     stroke has other strokes joined to it on both sides along much of its length; a rule has ink on
-    both sides only where it crosses a horizontal rule (text may run up to it on one side).
+    both sides only where it crosses a horizontal rule (text may run up to it on one side). Nor is a
+    rule wider than ``WIDTH_MAX`` along most of its length, while strokes of like characters (行, 政)
+    stacked in rows, as dark as a rule or darker, are as wide as the character's strokes together.
     """
     _, ink = cv2.threshold(contrast, settings.v_contrast, 255, cv2.THRESH_BINARY)
     mask = cv2.morphologyEx(
@@ -166,9 +207,41 @@ def vertical_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) ->
         Ruling(x + w / 2, float(y), x + w / 2, float(y + h))
         for x, y, w, h, _ in stats[1:n]
         if _side_inked(strokes, x, y, w, h, dpi) <= SIDE_INKED
+        and _profile_width(contrast, x + w // 2, y, h, dpi) <= WIDTH_MAX * dpi
     ]
 
 
+def rule_darkness(contrast: np.ndarray, rules: list[Ruling]) -> float | None:
+    """How much darker than the paper the page's horizontal rules are at their centre (median)."""
+    levels = []
+    for r in rules:
+        y, x0, x1 = int(r.top), int(r.x0), int(r.x1)
+        band = contrast[max(0, y - RULE_BAND) : y + RULE_BAND + 1, x0:x1]
+        if band.size:
+            levels.append(float(np.median(band.max(axis=0))))
+    return float(np.median(levels)) if levels else None
+
+
 def find_rulings(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> list[Ruling]:
-    """The page's visible rules (pixels), horizontal then vertical."""
-    return horizontal_rules(contrast, dpi, settings) + vertical_rules(contrast, dpi, settings)
+    """The page's visible rules (pixels), horizontal then vertical.
+
+    Vertical rules are found twice. First at ``v_contrast``; then, on a page whose rules came out
+    faint (worn toner: the horizontal rules, found reliably by their length, are dark by less than
+    ``v_contrast / V_SHARE``), again at ``V_SHARE`` of the horizontal rules' darkness. A faint run is
+    kept only on the line of a clear one (within ``ALIGN``): it completes a column border found
+    elsewhere on the page (the form's grid is regular) and never adds a border of its own.
+    """
+    horizontal = horizontal_rules(contrast, dpi, settings)
+    strong = vertical_rules(contrast, dpi, settings)
+    level = rule_darkness(contrast, horizontal)
+    if level is None:
+        return horizontal + strong
+    v = int(min(settings.v_contrast, max(V_CONTRAST_MIN, V_SHARE * level)))
+    if v >= settings.v_contrast:
+        return horizontal + strong
+    faint = vertical_rules(contrast, dpi, replace(settings, v_contrast=v))
+    xs = np.array(sorted(r.x0 for r in strong))
+    tol = ALIGN * dpi
+    kept = [r for r in faint if xs.size and np.abs(xs - r.x0).min() <= tol]
+    log.debug("rule darkness %.0f: %d of %d faint vertical runs align with a strong rule", level, len(kept), len(faint))
+    return horizontal + strong + kept

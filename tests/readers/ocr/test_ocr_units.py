@@ -4,6 +4,7 @@ seal drop-out, recognition batches, digit look-alikes."""
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import cv2
@@ -215,3 +216,52 @@ def test_an_unreadable_cell_is_left_out_with_its_place_never_blank() -> None:
         w.startswith("active.fees.prior_items: the cell holds ink OCR could not read (page 3, bbox (100.0,")
         for w in res.warnings
     )
+
+
+def _ruled_rows(rule: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Grey paper with six tight table rows (rules 30 px apart at 150 dpi), framed left and right."""
+    img = np.full((400, 700), 228, np.uint8)
+    xs, ys = (100, 600), tuple(range(100, 281, 30))
+    for y in ys:
+        cv2.line(img, (xs[0], y), (xs[1], y), rule, 2)
+    for x in xs:
+        cv2.line(img, (x, ys[0]), (x, ys[-1]), rule, 2)
+    return img, ys
+
+
+def _grid(img: np.ndarray) -> tuple[int, int, int]:
+    (layout,) = table_layouts(find_rulings(ink_contrast(img, DPI, ImageSettings()), DPI, ImageSettings()), DPI)
+    return layout.n_rows, layout.n_cols, len(layout.cells)
+
+
+def test_character_strokes_fused_across_rows_are_no_rule() -> None:
+    """The vertical strokes of like characters (two strokes side by side, as in 行) in successive rows
+    blur into dark runs through the rules between them: as dark as a rule, but as wide as the
+    character's strokes, so no cell border."""
+    img, ys = _ruled_rows(60)
+    for top, bottom in itertools.pairwise(ys[1:5]):
+        for x in (350, 355):
+            cv2.rectangle(img, (x, top - 3), (x + 1, bottom - 3), 40, -1)  # through the rule above
+    img = cv2.GaussianBlur(img, (5, 5), 1.2)
+    assert _grid(img) == (6, 1, 6)
+
+
+def test_a_faded_stretch_of_a_column_rule_still_parts_the_cells() -> None:
+    """On a page whose rules all came out faint, a column rule printed like the others in the top
+    rows and fainter still lower down (fainter than the fixed threshold for vertical runs, but on the
+    line of the clear stretch) is one rule from top to bottom."""
+    img, ys = _ruled_rows(160)
+    cv2.line(img, (350, ys[0]), (350, ys[2]), 160, 2)
+    cv2.line(img, (350, ys[2]), (350, ys[-1]), 185, 2)
+    img = cv2.GaussianBlur(img, (3, 3), 0.8)
+    assert _grid(img) == (6, 2, 12)
+
+
+def test_a_rule_broken_near_the_frame_still_meets_it() -> None:
+    """A break in each row rule a little before the table's right frame leaves a piece shorter than
+    a rule: the rule is followed past the break to the frame, so the last column stays."""
+    img, ys = _ruled_rows(60)
+    cv2.line(img, (350, ys[0]), (350, ys[-1]), 60, 2)
+    for y in ys:
+        img[y - 2 : y + 3, 556:560] = 228  # a break 40 px before the frame
+    assert _grid(cv2.GaussianBlur(img, (3, 3), 0.8)) == (6, 2, 12)
