@@ -14,7 +14,7 @@ import pandas as pd
 
 from extractor.dataset.finish import finish_tables
 from extractor.dataset.tables import extraction_tables, frame
-from extractor.pipeline import Extraction, extract_bytes, extract_file
+from extractor.pipeline import Extraction, copy_row, extract_bytes, extract_file
 
 UNNAMED = "<bytes>"
 
@@ -89,10 +89,27 @@ def combine(views: Iterable[ReportView]) -> dict[str, pd.DataFrame]:
     """Reports read one by one, as the tables of one batch: ``reports``, ``cells`` (with the cells
     the same agency's adjacent years settle, ``method == "cross-year"``), ``sections``, ``checks``
     (with X1 and X2), ``warnings`` (documents on the same agency and year flagged) and ``crosswalk``,
-    finished as a batch is (:func:`extractor.dataset.finish.finish_tables`)."""
-    return finish_tables(extraction_tables(v.extraction for v in views))
+    finished as a batch is (:func:`extractor.dataset.finish.finish_tables`).
+
+    As in a batch, ``report_id`` is unique: the same document given twice is one row, and the same
+    content under another name is a row of its own with ``duplicate_of`` set and no cells."""
+    first: dict[str, Extraction] = {}
+    extractions: list[Extraction] = []
+    for view in views:
+        ext = view.extraction
+        rid = ext.report["report_id"]
+        if rid not in first:
+            first[rid] = ext
+            extractions.append(ext)
+        elif ext.report["source"] != first[rid].report["source"]:
+            extractions.append(copy_row(first[rid], ext.report["source"], ext.report["source"]))
+    return finish_tables(extraction_tables(extractions))
 
 
 def read_reports(paths: Iterable[str | Path]) -> dict[str, pd.DataFrame]:
-    """Extract several report files and complete them as a batch (see :func:`combine`)."""
-    return combine(read_report(p) for p in paths)
+    """Extract several report files and complete them as a batch (see :func:`combine`); a file
+    named twice (in any spelling) is read once."""
+    unique: dict[Path, str | Path] = {}
+    for p in paths:
+        unique.setdefault(Path(p).resolve(), p)
+    return combine(read_report(p) for p in unique.values())

@@ -52,6 +52,31 @@ def content_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:REPORT_ID_HEX]
 
 
+PATH_ID_HEX = 8  # suffix of a duplicate's report_id, from its path
+
+
+def duplicate_id(content: str, where: str) -> str:
+    """report_id of a later copy of ``content`` found at ``where`` (unique per path, stable across runs)."""
+    return f"{content}-{hashlib.sha256(where.encode()).hexdigest()[:PATH_ID_HEX]}"
+
+
+def copy_row(first: Extraction, source: str, where: str, **columns: Any) -> Extraction:
+    """The ``reports`` row of a later copy of ``first``'s content: its own report_id and source,
+    ``duplicate_of`` the first, no cells of its own (they would repeat the first's)."""
+    content = first.report.get("content_id") or first.report["report_id"]
+    row = dict(first.report)
+    row.update(
+        report_id=duplicate_id(content, where),
+        content_id=content,
+        source=source,
+        duplicate_of=first.report["report_id"],
+        seconds=0.0,
+        error=None,
+        **columns,
+    )
+    return Extraction(row)
+
+
 def file_content_id(path: Path) -> str:
     """:func:`content_id` of a file, read in chunks (planning a batch hashes every input)."""
     with path.open("rb") as fh:

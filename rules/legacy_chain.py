@@ -9,7 +9,8 @@ X4  this year's 历年累计 = last year's 历年累计 + this year's figure
 Only a reading that satisfies X4 with a year whose own row was determined is kept; when one
 year's figure remains, it becomes a cell (method ``<method>+chain``, with the reason in ``note``).
 Rows determined by their own report are checked against the chain (rule X4 in ``checks``).
-An agency is matched by its printed name (rules.crossyear.agency_key); years must be consecutive.
+An agency is matched by its agency_key (rules.crossyear.agency_key: the resolved name and region);
+years must be consecutive.
 """
 
 from __future__ import annotations

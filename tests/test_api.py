@@ -31,3 +31,20 @@ def test_values_is_a_dataframe_like_its_siblings():
         values.loc["active.procurement.amount", "value"] == 1378
         and values.loc["active.procurement.amount", "unit"] == "万元"
     )
+
+
+def test_read_reports_keeps_report_id_unique(tmp_path):
+    """Regression: the same path twice, or the same content under two names, gave two rows with
+    one report_id through read_reports/combine, so cells.merge(reports) doubled the cells."""
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(XJ.read_bytes())
+    from extractor import api
+
+    tables = api.read_reports([XJ, str(XJ), copy])
+    reports = tables["reports"]
+    assert len(reports) == 2 and reports["report_id"].is_unique
+    first, dup = reports.iloc[0], reports.iloc[1]
+    assert pd.isna(first["duplicate_of"]) and dup["duplicate_of"] == first["report_id"]
+    assert dup["source"] == copy.as_posix() and dup["content_id"] == first["report_id"]
+    cells = tables["cells"]
+    assert len(cells) == 37 and len(cells.merge(reports, on="report_id")) == 37

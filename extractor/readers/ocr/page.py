@@ -161,7 +161,7 @@ def ocr_page(
         text, confidence = as_number(_dashlike(rec.text), rec.confidence)
         if confidence < settings.min_confidence or not text.strip():
             text, confidence = UNREADABLE, 0.0  # ink that no reading explains: not a blank
-            log.warning(
+            log.debug(
                 "page %d: ink no reading explains in the cell at %s (read %r, confidence %.2f)",
                 number,
                 tuple(round(v * scale, 1) for v in box),
