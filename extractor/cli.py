@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 import time
@@ -11,12 +12,11 @@ import click
 from tqdm import tqdm
 
 from extractor.batch.engines import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Limits, default_workers
+from extractor.batch.lock import OutputLockedError
 from extractor.batch.plan import InputFile, walk_inputs
 from extractor.batch.run import BatchSettings, run_batch
 from extractor.batch.store import DatasetStore
-from extractor.batch.summary import flag_same_agency_year, run_summary
-from extractor.dataset.qa import write_qa_report
-from extractor.dataset.tables import complete_tables
+from extractor.batch.summary import run_summary
 from extractor.pipeline import Extraction
 
 logger = logging.getLogger("govreport")
@@ -24,6 +24,8 @@ logger = logging.getLogger("govreport")
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
+EXIT_DISK_FULL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 LOG_EVERY_SECONDS = 30.0
 
 
@@ -159,20 +161,23 @@ def extract(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     _check_out_dir(out_dir)
-    store = DatasetStore(out_dir)
-    files: list[InputFile] = list(walk_inputs(inputs))
-    progress = _Progress(quiet)
     try:
-        result = run_batch(files, store, settings, on_done=progress, on_planned=progress.planned)
+        store = DatasetStore(out_dir)
+    except OutputLockedError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        files: list[InputFile] = list(walk_inputs(inputs))
+        progress = _Progress(quiet)
+        try:
+            result = run_batch(files, store, settings, on_done=progress, on_planned=progress.planned)
+        finally:
+            progress.close()
+        finished = store.finish(csv=also_csv)
     finally:
-        progress.close()
-    tables = complete_tables(flag_same_agency_year(store.compacted_tables()))
-    store.finalize(tables, csv=also_csv)
-    write_qa_report(out_dir, tables)
+        store.close()
     if not quiet:
-        click.echo(
-            "govreport: " + run_summary(tables, len(result.extractions), result.skipped, result.seconds), err=True
-        )
+        summary = run_summary(finished.summary_tables(), len(result.extractions), result.skipped, result.seconds)
+        click.echo("govreport: " + summary, err=True)
         counts = result.counts()
         click.echo(
             "govreport: this run: "
@@ -186,11 +191,33 @@ def extract(
 
 
 def run() -> None:
-    """Entry point that maps unexpected errors to exit status 1."""
+    """Entry point: Ctrl-C exits 130 and a full disk 3, each with one line; anything else
+    unexpected 1."""
     try:
-        main(standalone_mode=True)
+        code = main(standalone_mode=False)
+    except click.exceptions.Abort:  # click's own Ctrl-C (e.g. at a prompt)
+        click.echo("govreport: interrupted; rerun the same command to go on where it stopped", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("govreport: interrupted; rerun the same command to go on where it stopped", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC and "No space left on device" not in str(exc):
+            logger.exception("internal failure of the batch")
+            sys.exit(EXIT_INTERNAL)
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(
+            f"govreport: the disk is full{where}; free some space and rerun the same command "
+            "(what was committed is kept)",
+            err=True,
+        )
+        sys.exit(EXIT_DISK_FULL)
     except SystemExit:
         raise
     except Exception:  # pragma: no cover - the batch itself broke
         logger.exception("internal failure of the batch")
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -39,8 +39,12 @@ def agency_key(name: object) -> str | None:
     return key or None
 
 
-def reports_by_agency_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    """One report per (agency, year): report_id, source, agency_key, report_year, format_version."""
+def reports_by_agency_year(
+    reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Series | None = None
+) -> pd.DataFrame:
+    """One report per (agency, year): report_id, source, agency_key, report_year, format_version.
+
+    ``numbers`` (numbers printed, by report_id) is counted from ``cells`` unless given."""
     usable = reports[
         reports["duplicate_of"].isna()
         & reports["report_year"].notna()
@@ -48,7 +52,8 @@ def reports_by_agency_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.Dat
     ].copy()
     usable["agency_key"] = usable["agency"].map(agency_key)
     usable = usable[usable["agency_key"].notna()]
-    numbers = cells[cells["state"] == "number"].groupby("report_id").size()
+    if numbers is None:
+        numbers = cells[cells["state"] == "number"].groupby("report_id").size()
     usable["n_numbers"] = usable["report_id"].map(numbers).fillna(0)
     usable = usable.sort_values(["agency_key", "report_year", "n_numbers", "source"], ascending=[1, 1, 0, 1])
     chosen = usable.drop_duplicates(["agency_key", "report_year"], keep="first")
@@ -125,9 +130,12 @@ def _in_force_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -
     return rows
 
 
-def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    """X1 and X2 for every agency report whose agency also reported the year before."""
-    chosen = reports_by_agency_year(reports, cells)
+def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Series | None = None) -> pd.DataFrame:
+    """X1 and X2 for every agency report whose agency also reported the year before.
+
+    ``cells`` needs only the rows of the keys X1 and X2 read when ``numbers`` (numbers printed, by
+    report_id) is given."""
+    chosen = reports_by_agency_year(reports, cells, numbers)
     prev_of = {(a, int(y)): i for i, (a, y) in enumerate(zip(chosen["agency_key"], chosen["report_year"], strict=True))}
     pairs = []
     for i, (a, y) in enumerate(zip(chosen["agency_key"], chosen["report_year"], strict=True)):

@@ -72,8 +72,15 @@ class Plan:
 
 
 def duplicate_row(first: dict, source: str) -> Extraction:
+    """The reports row of ``source``, whose content is that of ``first`` (extracted once, under
+    ``first``'s name); a duplicate of a failed or partial document says why, as the first does."""
     row = dict(first)
-    row.update(source=source, duplicate_of=first["report_id"], seconds=0.0, error=None)
+    error = first.get("error")
+    if error is not None and not pd.isna(error):
+        error = f"same content as {first['source']}: {error}"
+    else:
+        error = None
+    row.update(source=source, duplicate_of=first["report_id"], seconds=0.0, error=error)
     return Extraction(row)
 
 

@@ -1,166 +1,389 @@
-"""The output folder as an append-only, crash-safe store of Parquet parts.
+"""The output folder as an append-only, crash-safe store of Parquet parts, finished out of core.
 
-Layout: ``OUT/<table>.parquet/`` is a folder of parts that ``pandas.read_parquet`` reads as one
-table. During a run every checkpoint appends one *chunk*: a part per table, written to a temporary
-name and renamed into place, the ``reports`` part last — a chunk counts only once its reports part
-exists, so a run killed at any instant leaves either a whole chunk or an orphan that the next run
-deletes. At the end of a run the parts are compacted into one per table (rows of re-processed
-sources superseded), each table swapped in with directory renames that a later run can finish
-or roll back.
+Layout and commit protocol: :mod:`extractor.dataset.write` (``OUT/manifest.json`` names every part;
+it is written last, atomically, and is all that readers and restarts trust). During a run every
+checkpoint appends one *chunk* (a part per table) in one commit. Finishing a run compacts the
+chunks into one *segment* per table, removes the rows of superseded documents from older segments
+(rewriting only the segments that hold such rows), adds crosswalk and wide rows for the new
+documents only, and recomputes the small batch-wide parts (the reports table, cross-year checks,
+same-agency-year warnings) — all in one commit. Its cost grows with the documents added, not the
+archive (plus a columnar scan of the cells for the cross-year checks and the QA figures), and
+memory stays bounded: documents are processed in batches of :data:`FINISH_BATCH_DOCS`.
+
+One process writes to a folder at a time (:class:`~extractor.batch.lock.OutputLock`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from extractor.dataset.tables import COLUMNS, TABLES, frame
-from extractor.dataset.write import write_dataset
+from extractor.batch.lock import OutputLock
+from extractor.batch.summary import same_agency_year_warnings
+from extractor.dataset.crosswalk import harmonise
+from extractor.dataset.qa import QA_REPORT_NAME, QAFigures, qa_figures_from, render_qa_report, rule_counts
+from extractor.dataset.tables import COLUMNS, SAME_AGENCY_YEAR, frame, wide
+from extractor.dataset.write import (
+    ALL_TABLES,
+    WIDE_VERSIONS,
+    Manifest,
+    Part,
+    PartKind,
+    PartWriter,
+    arrow_schema,
+    commit,
+    crash_point,
+    from_arrow,
+    part_paths,
+    read_table,
+    recover,
+    stage_file,
+)
 from extractor.pipeline import Extraction
+from rules.checks import APPLICANT_COLS
+from rules.crossyear import CROSSYEAR_RULES, IN_FORCE_ROWS, crossyear_checks
 
 logger = logging.getLogger(__name__)
 
-PART_GLOB = "part-*.parquet"
-_ORDER = "_chunk_order"
+FINISH_BATCH_DOCS = 2000  # documents compacted (and harmonised) at a time
+MAX_SEGMENTS = 8  # per table; beyond that the smallest are merged
+READ_BATCH_ROWS = 200_000
+DOC_TABLES = ("cells", "sections", "checks", "warnings")  # rows belong to one extracted document
+DERIVED_TABLES = ("crosswalk", *(f"wide_{v}" for v in WIDE_VERSIONS))
+CROSSYEAR_KEYS = tuple(
+    [f"requests.carried_over_in.{c}" for c in (*APPLICANT_COLS, "total")]
+    + [f"requests.carried_over_out.{c}" for c in (*APPLICANT_COLS, "total")]
+    + [f"active.{r}.{k}" for r in IN_FORCE_ROWS for k in ("in_force", "issued", "repealed")]
+)
 
 
 def table_dir(out_dir: Path, name: str) -> Path:
     return out_dir / f"{name}.parquet"
 
 
-def _chunk_id() -> str:
+def _new_id() -> str:
     return f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-def _chunk_of(part: Path) -> str:
-    return part.name[len("part-") : -len(".parquet")]
+def live_rows(reports: pd.DataFrame) -> pd.DataFrame:
+    """Reports rows that own rows in the other tables: extracted documents, not duplicates."""
+    return reports[reports["duplicate_of"].isna() & reports["report_id"].notna() & (reports["report_id"] != "")]
 
 
-def _write_part(folder: Path, chunk: str, df: pd.DataFrame) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"part-{chunk}.parquet"
-    tmp = folder / f".part-{chunk}.parquet.tmp"
-    df.to_parquet(tmp, engine="pyarrow", index=False)
-    os.replace(tmp, final)
+@dataclass
+class Finished:
+    """What a finished run leaves for its summary: the reports table, the failing checks, the
+    same-agency-year warnings (the columns of their tables) and the QA figures."""
+
+    reports: pd.DataFrame
+    failing_checks: pd.DataFrame
+    same_agency_year: pd.DataFrame
+    qa: QAFigures
+
+    def summary_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables :func:`~extractor.batch.summary.run_summary` reads, as far as it reads them."""
+        return {"reports": self.reports, "checks": self.failing_checks, "warnings": self.same_agency_year}
 
 
 class DatasetStore:
-    """Append chunks of extractions to ``out_dir`` and compact them at the end."""
+    """Append chunks of extractions to ``out_dir`` and finish (compact) them at the end of a run."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, lock: bool = True) -> None:
         self.out_dir = out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.recover()
+        self.lock = OutputLock(out_dir) if lock else None
+        if self.lock is not None:
+            self.lock.acquire()  # before recovery: it deletes what the committed manifest does not name
+        self.manifest = recover(out_dir)
 
-    # -- crash recovery ---------------------------------------------------------------------------
-    def recover(self) -> None:
-        """Finish or roll back an interrupted swap, and drop half-written or orphan parts."""
-        for name in TABLES:
-            legacy = table_dir(self.out_dir, name)
-            if legacy.is_file():  # a single-file table from an older version: becomes a part
-                moved = legacy.with_name(f".{legacy.name}.legacy")
-                os.rename(legacy, moved)
-                legacy.mkdir()
-                os.rename(moved, legacy / "part-00000000000000000000-legacy.parquet")
-        for new in self.out_dir.glob(".*.parquet.new-*"):
-            final = self.out_dir / new.name[1:].split(".new-")[0]
-            if final.exists():
-                shutil.rmtree(new, ignore_errors=True)
-            else:
-                logger.warning("finishing an interrupted update of %s", final.name)
-                os.rename(new, final)
-        for old in self.out_dir.glob(".*.parquet.old-*"):
-            final = self.out_dir / old.name[1:].split(".old-")[0]
-            if final.exists():
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.rename(old, final)
-        for tmp in self.out_dir.glob("*.parquet/.part-*.tmp"):
-            tmp.unlink(missing_ok=True)
-        for stray in self.out_dir.glob(".*.tmp"):
-            stray.unlink(missing_ok=True)
-        committed = {_chunk_of(p) for p in table_dir(self.out_dir, "reports").glob(PART_GLOB)}
-        for name in TABLES:
-            if name == "reports":
-                continue
-            for part in table_dir(self.out_dir, name).glob(PART_GLOB):
-                if _chunk_of(part) not in committed:
-                    logger.warning("removing %s: its run was interrupted before the chunk was committed", part)
-                    part.unlink()
+    def close(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def __enter__(self) -> DatasetStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- reading ----------------------------------------------------------------------------------
-    def _read_parts(self, name: str) -> pd.DataFrame:
-        parts = sorted(table_dir(self.out_dir, name).glob(PART_GLOB), key=_chunk_of)
-        frames = []
-        for part in parts:
-            df = pd.read_parquet(part)
-            df[_ORDER] = _chunk_of(part)  # chunk ids sort in the order they were written
-            frames.append(df)
-        if not frames:
-            empty = frame(name, [])
-            empty[_ORDER] = pd.Series(dtype="object")
-            return empty
-        return pd.concat(frames, ignore_index=True)
-
     def reports(self) -> pd.DataFrame:
-        """Every committed reports row (all chunks, superseded ones included)."""
-        df = self._read_parts("reports")
-        return df.drop(columns=[_ORDER]).astype(COLUMNS["reports"])
+        """Every committed reports row (chunks not yet finished included, superseded rows too)."""
+        return read_table(self.out_dir, "reports", self.manifest)
+
+    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """A committed table as one DataFrame (small datasets, tests)."""
+        return read_table(self.out_dir, name, self.manifest, columns)
 
     # -- writing ----------------------------------------------------------------------------------
     def append(self, extractions: Iterable[Extraction]) -> int:
-        """Write one chunk; returns the number of documents in it."""
+        """Write one chunk in one commit; returns the number of documents in it."""
         ex = list(extractions)
         if not ex:
             return 0
-        chunk = _chunk_id()
-        tables = {
-            "cells": frame("cells", (c for e in ex for c in e.cells)),
-            "sections": frame("sections", (s for e in ex for s in e.sections)),
-            "checks": frame("checks", (k for e in ex for k in e.checks)),
-            "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
+        chunk = _new_id()
+        rows = {
+            "reports": [e.report for e in ex],
+            "cells": [c for e in ex for c in e.cells],
+            "sections": [s for e in ex for s in e.sections],
+            "checks": [k for e in ex for k in e.checks],
+            "warnings": [w for e in ex for w in e.warnings],
         }
-        for name, df in tables.items():
-            if len(df):
-                _write_part(table_dir(self.out_dir, name), chunk, df)
-        _write_part(table_dir(self.out_dir, "reports"), chunk, frame("reports", (e.report for e in ex)))
+        for name, items in rows.items():
+            writer = PartWriter(self.out_dir, name, f"part-{chunk}.parquet", PartKind.CHUNK, chunk)
+            writer.write(frame(name, items))
+            writer.close(self.manifest)
+            crash_point("append")
+        commit(self.out_dir, self.manifest)
         return len(ex)
 
-    def compacted_tables(self) -> dict[str, pd.DataFrame]:
-        """All tables with superseded rows removed: the latest row per source, and for each extracted
-        document the rows of the chunk that extracted it last."""
-        reports = self._read_parts("reports")
-        reports = reports.sort_values(_ORDER, kind="stable").drop_duplicates("source", keep="last")
-        reports = reports.sort_values(["source"], kind="stable").reset_index(drop=True)
-        # which chunk holds the live rows of each extracted document
-        chunks = self._reports_chunks()
-        live = reports[reports["duplicate_of"].isna() & reports["report_id"].notna()]
-        live_chunk = {rid: chunks[(rid, src)] for rid, src in zip(live["report_id"], live["source"], strict=True)}
-        out = {"reports": reports.drop(columns=[_ORDER]).astype(COLUMNS["reports"])}
-        for name in TABLES:
-            if name == "reports":
+    # -- finishing --------------------------------------------------------------------------------
+    def finish(self, csv: bool = False) -> Finished:
+        """Compact this run's chunks into the dataset and commit it whole (see the module doc)."""
+        old = self.manifest
+        new = Manifest(
+            tables={name: [p for p in old.tables.get(name, []) if p.kind == PartKind.SEGMENT] for name in ALL_TABLES},
+            files=list(old.files),
+            generation=old.generation,
+        )
+        token = _new_id()
+        all_reports = read_table(self.out_dir, "reports", old)
+        chunk_reports = self._chunk_reports(old)
+        reports = all_reports.drop_duplicates("source", keep="last").sort_values("source", kind="stable")
+        reports = reports.reset_index(drop=True)
+        live = live_rows(reports)
+        live_ids = set(live["report_id"])
+        # the chunk holding each document's latest extraction, and what older segments must lose
+        latest = {rid: chunk for rid, chunk in zip(chunk_reports["report_id"], chunk_reports["_chunk"], strict=True)}
+        seg_reports = read_table(self.out_dir, "reports", Manifest(tables={"reports": new.parts("reports")}))
+        was_live = set(live_rows(seg_reports)["report_id"])
+        drop = (set(latest) | (was_live - live_ids)) & was_live
+        if drop:
+            self._drop_from_segments(new, drop, token)
+            crash_point("finish")
+        self._compact_chunks(old, new, reports, live_ids, latest, token)
+        self._merge_small_segments(new, token)
+        new.tables["reports"] = []
+        reports_writer = PartWriter(self.out_dir, "reports", f"seg-{token}.parquet", PartKind.SEGMENT)
+        reports_writer.write(reports)
+        reports_writer.close(new)
+        crash_point("finish")
+        same = self._global_parts(new, reports, token)
+        qa, failing = self._qa(new, reports)
+        stage_file(self.out_dir, new, QA_REPORT_NAME, partial(_write_text, render_qa_report(qa)))
+        if csv:
+            for name in ALL_TABLES:
+                stage_file(self.out_dir, new, f"{name}.csv", partial(self._to_csv, new, name))
+                crash_point("finish")
+        commit(self.out_dir, new)
+        self.manifest = new
+        return Finished(reports, failing, same, qa)
+
+    def _chunk_reports(self, manifest: Manifest) -> pd.DataFrame:
+        """The extracted (non-duplicate) reports rows of the chunks, in commit order, with their chunk."""
+        frames = []
+        for part in manifest.tables.get("reports", []):
+            if part.kind != PartKind.CHUNK:
                 continue
-            df = self._read_parts(name)
-            keep = df["report_id"].map(live_chunk) == df[_ORDER]
-            out[name] = df[keep.fillna(False).astype(bool)].drop(columns=[_ORDER]).reset_index(drop=True)
-            out[name] = out[name].astype(COLUMNS[name])
-        return out
+            df = read_table(self.out_dir, "reports", Manifest(tables={"reports": [part]}))
+            df = live_rows(df)[["report_id"]].copy()
+            df["_chunk"] = part.chunk
+            frames.append(df)
+        if not frames:
+            return pd.DataFrame({"report_id": pd.Series(dtype="string"), "_chunk": pd.Series(dtype="object")})
+        return pd.concat(frames, ignore_index=True)
 
-    def _reports_chunks(self) -> dict[tuple[str, str], str]:
-        out: dict[tuple[str, str], str] = {}
-        for part in sorted(table_dir(self.out_dir, "reports").glob(PART_GLOB), key=_chunk_of):
-            df = pd.read_parquet(part, columns=["report_id", "source"])
-            for rid, src in zip(df["report_id"], df["source"], strict=True):
-                out[(rid, src)] = _chunk_of(part)
-        return out
+    def _drop_from_segments(self, manifest: Manifest, drop: set[str], token: str) -> None:
+        """Rewrite the segments that hold rows of ``drop`` without them (the others stay as they are)."""
+        ids = pa.array(sorted(drop), pa.string())
+        for name in (*DOC_TABLES, *DERIVED_TABLES):
+            kept: list[Part] = []
+            for i, part in enumerate(manifest.parts(name)):
+                path = table_dir(self.out_dir, name) / part.file
+                hit = pc.any(pc.is_in(pq.read_table(path, columns=["report_id"])["report_id"], ids)).as_py()
+                if not hit:
+                    kept.append(part)
+                    continue
+                writer = PartWriter(self.out_dir, name, f"seg-{token}-d{i}.parquet", PartKind.SEGMENT)
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH_ROWS):
+                    tbl = pa.Table.from_batches([batch])
+                    writer.write(tbl.filter(pc.invert(pc.is_in(tbl["report_id"], ids))))
+                scratch = Manifest()
+                new_part = writer.close(scratch)
+                manifest.pending.extend(scratch.pending)
+                if new_part is not None:
+                    kept.append(new_part)
+            manifest.tables[name] = kept
 
-    def finalize(self, tables: Mapping[str, pd.DataFrame], csv: bool) -> None:
-        """Replace every table folder by one compacted part (and write CSVs and wide views)."""
-        write_dataset(self.out_dir, tables, csv=csv)
+    def _compact_chunks(
+        self,
+        old: Manifest,
+        new: Manifest,
+        reports: pd.DataFrame,
+        live_ids: set[str],
+        latest: Mapping[str, str],
+        token: str,
+    ) -> None:
+        """One new segment per table from the chunks: each document's rows from its latest chunk,
+        with its crosswalk and wide rows, :data:`FINISH_BATCH_DOCS` documents at a time."""
+        chunks = [p.chunk for p in old.tables.get("reports", []) if p.kind == PartKind.CHUNK]
+        if not chunks:
+            return
+        parts_of = {
+            name: {p.chunk: p for p in old.tables.get(name, []) if p.kind == PartKind.CHUNK} for name in DOC_TABLES
+        }
+        docs_of = {p.chunk: p.rows for p in old.tables["reports"] if p.kind == PartKind.CHUNK}
+        writers = {
+            name: PartWriter(self.out_dir, name, f"seg-{token}.parquet", PartKind.SEGMENT)
+            for name in (*DOC_TABLES, *DERIVED_TABLES)
+        }
+        meta = reports[reports["report_id"].isin(live_ids)]
+        ids_of: dict[str, list[str]] = {}
+        for rid, chunk in latest.items():
+            if rid in live_ids:
+                ids_of.setdefault(chunk, []).append(rid)
+        for group in _groups(chunks, docs_of, FINISH_BATCH_DOCS):
+            cells = None
+            for name in DOC_TABLES:
+                frames = []
+                for chunk in group:
+                    part = parts_of[name].get(chunk)
+                    if part is None:
+                        continue
+                    tbl = pq.read_table(table_dir(self.out_dir, name) / part.file).cast(arrow_schema(name))
+                    tbl = tbl.filter(pc.is_in(tbl["report_id"], pa.array(ids_of.get(chunk, []), pa.string())))
+                    if name == "checks":
+                        tbl = tbl.filter(pc.invert(pc.is_in(tbl["rule"], pa.array(CROSSYEAR_RULES))))
+                    elif name == "warnings":
+                        tbl = tbl.filter(pc.not_equal(tbl["kind"], SAME_AGENCY_YEAR))
+                    frames.append(tbl)
+                if not frames:
+                    continue
+                merged = pa.concat_tables(frames)
+                writers[name].write(merged)
+                if name == "cells":
+                    cells = from_arrow("cells", merged)
+            if cells is None:
+                cells = frame("cells", [])
+            group_meta = meta[meta["report_id"].isin({rid for c in group for rid in ids_of.get(c, [])})]
+            writers["crosswalk"].write(harmonise(group_meta, cells))
+            for version in WIDE_VERSIONS:
+                writers[f"wide_{version}"].write(wide(group_meta, cells, version))
+            crash_point("finish")
+        for writer in writers.values():
+            writer.close(new)
+
+    def _merge_small_segments(self, manifest: Manifest, token: str) -> None:
+        """Keep at most :data:`MAX_SEGMENTS` segments per table: merge the smallest (amortised cost)."""
+        for name in (*DOC_TABLES, *DERIVED_TABLES):
+            parts = manifest.parts(name)
+            if len(parts) <= MAX_SEGMENTS:
+                continue
+            by_size = sorted(parts, key=lambda p: p.rows)
+            small = by_size[: len(parts) - MAX_SEGMENTS // 2]
+            writer = PartWriter(self.out_dir, name, f"seg-{token}-m.parquet", PartKind.SEGMENT)
+            for part in small:
+                for batch in pq.ParquetFile(table_dir(self.out_dir, name) / part.file).iter_batches(
+                    batch_size=READ_BATCH_ROWS
+                ):
+                    writer.write(pa.Table.from_batches([batch]))
+            manifest.tables[name] = [p for p in parts if p not in small]
+            writer.close(manifest)
+            crash_point("finish")
+
+    def _global_parts(self, manifest: Manifest, reports: pd.DataFrame, token: str) -> pd.DataFrame:
+        """The parts recomputed whole: cross-year checks and same-agency-year warnings."""
+        numbers, cells = self._crossyear_inputs(manifest)
+        checks = crossyear_checks(reports, cells, numbers)
+        writer = PartWriter(self.out_dir, "checks", f"glob-{token}.parquet", PartKind.GLOBAL)
+        writer.write(checks.astype(COLUMNS["checks"]))
+        writer.close(manifest)
+        same = same_agency_year_warnings(reports)
+        writer = PartWriter(self.out_dir, "warnings", f"glob-{token}.parquet", PartKind.GLOBAL)
+        writer.write(same)
+        writer.close(manifest)
+        crash_point("finish")
+        return same
+
+    def _scan(self, manifest: Manifest, name: str, columns: list[str]) -> Iterator[pa.Table]:
+        for path in part_paths(self.out_dir, manifest, name):
+            if not path.exists():  # staged in this finish, not yet renamed
+                path = path.with_name(f".{path.name}.stage")
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH_ROWS, columns=columns):
+                yield pa.Table.from_batches([batch])
+
+    def _crossyear_inputs(self, manifest: Manifest) -> tuple[pd.Series, pd.DataFrame]:
+        """Numbers printed per report, and the cells the cross-year rules read (a columnar scan)."""
+        counts: dict[str, int] = {}
+        wanted = pa.array(CROSSYEAR_KEYS, pa.string())
+        frames = []
+        for tbl in self._scan(manifest, "cells", ["report_id", "key", "state", "value"]):
+            numbers = tbl.filter(pc.equal(tbl["state"], "number"))["report_id"].value_counts()
+            for item in numbers.to_pylist():
+                counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+            frames.append(tbl.filter(pc.is_in(tbl["key"], wanted)))
+        cells = (
+            pa.concat_tables(frames).to_pandas()
+            if frames
+            else frame("cells", [])[["report_id", "key", "state", "value"]]
+        )
+        return pd.Series(counts, dtype="float64"), cells
+
+    def _qa(self, manifest: Manifest, reports: pd.DataFrame) -> tuple[QAFigures, pd.DataFrame]:
+        """The QA figures from columnar scans (checks counted per rule; only failing rows kept)."""
+        counts: list[pd.DataFrame] = []
+        failing: list[pa.Table] = []
+        for tbl in self._scan(manifest, "checks", ["report_id", "rule", "scope", "passed", "detail"]):
+            small = tbl.select(["rule", "passed"]).to_pandas()
+            counts.append(rule_counts(small))
+            failing.append(tbl.filter(pc.equal(tbl["passed"], False)))
+        unmapped: list[pa.Table] = []
+        for tbl in self._scan(manifest, "warnings", ["report_id", "kind", "message"]):
+            unmapped.append(tbl.filter(pc.equal(tbl["kind"], "unmapped_label")))
+        per_rule = (
+            pd.concat(counts).groupby("rule", sort=True).sum().reset_index()
+            if counts
+            else rule_counts(frame("checks", []))
+        )
+        fail_df = from_arrow("checks", pa.concat_tables(failing)) if failing else frame("checks", [])
+        unm_df = from_arrow("warnings", pa.concat_tables(unmapped)) if unmapped else frame("warnings", [])
+        return qa_figures_from(reports, per_rule, fail_df, unm_df), fail_df
+
+    def _to_csv(self, manifest: Manifest, name: str, path: str) -> None:
+        header = True
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            for tbl in self._scan(manifest, name, list(arrow_schema(name).names)):
+                from_arrow(name, tbl).to_csv(fh, index=False, header=header)
+                header = False
+            if header:
+                frame_empty = from_arrow(name, arrow_schema(name).empty_table())
+                frame_empty.to_csv(fh, index=False)
+
+
+def _groups(chunks: list[str], docs_of: Mapping[str, int], size: int) -> Iterator[list[str]]:
+    group: list[str] = []
+    n = 0
+    for chunk in chunks:
+        group.append(chunk)
+        n += docs_of.get(chunk, 0)
+        if n >= size:
+            yield group
+            group, n = [], 0
+    if group:
+        yield group
+
+
+def _write_text(text: str, path: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from extractor.dataset.tables import COLUMNS
+from extractor.dataset.tables import COLUMNS, SAME_AGENCY_YEAR
 
 SLOWEST = 5
 
 
-def flag_same_agency_year(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Add a ``same_agency_year`` warning to each of two or more different documents that name the
+def same_agency_year_warnings(reports: pd.DataFrame) -> pd.DataFrame:
+    """A ``same_agency_year`` warning for each of two or more different documents that name the
     same agency and year (a re-published report, or a mislabelled one)."""
-    reports = tables["reports"]
     live = reports[reports["duplicate_of"].isna() & reports["agency"].notna() & reports["report_year"].notna()]
     live = live[live["status"] != "failed"]
     rows = []
@@ -25,15 +24,21 @@ def flag_same_agency_year(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
             rows.append(
                 {
                     "report_id": rid,
-                    "kind": "same_agency_year",
+                    "kind": SAME_AGENCY_YEAR,
                     "message": f"{len(ids)} different documents report on {agency} {year}: {names}",
                 }
             )
-    if not rows:
+    return pd.DataFrame(rows, columns=list(COLUMNS["warnings"])).astype(COLUMNS["warnings"])
+
+
+def flag_same_agency_year(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``tables`` with :func:`same_agency_year_warnings` (re)placed in ``warnings``."""
+    rows = same_agency_year_warnings(tables["reports"])
+    if not len(rows):
         return tables
     out = dict(tables)
-    kept = out["warnings"][out["warnings"]["kind"] != "same_agency_year"]
-    out["warnings"] = pd.concat([kept, pd.DataFrame(rows)], ignore_index=True).astype(COLUMNS["warnings"])
+    kept = out["warnings"][out["warnings"]["kind"] != SAME_AGENCY_YEAR]
+    out["warnings"] = pd.concat([kept, rows], ignore_index=True).astype(COLUMNS["warnings"])
     return out
 
 
@@ -59,7 +64,7 @@ def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, s
             + ", ".join(f"{r} {n}" for r, n in per_rule.items())
             + f" in {fails['report_id'].nunique()} documents"
         )
-    same = tables["warnings"][tables["warnings"]["kind"] == "same_agency_year"]
+    same = tables["warnings"][tables["warnings"]["kind"] == SAME_AGENCY_YEAR]
     if len(same):
         lines.append(f"  documents sharing an agency and year with another: {same['report_id'].nunique()}")
     slow = reports.dropna(subset=["seconds"]).nlargest(SLOWEST, "seconds")

@@ -50,20 +50,32 @@ def _count(series: pd.Series, name: str, order: tuple[str, ...] = ()) -> pd.Data
     return pd.DataFrame({name: index, "documents": [int(counts[i]) for i in index]})
 
 
-def _rules(checks: pd.DataFrame) -> pd.DataFrame:
+def rule_counts(checks: pd.DataFrame) -> pd.DataFrame:
+    """Per rule: checks passed, failed and not evaluable (partial counts can be summed)."""
+    passed = checks["passed"]
+    counts = pd.DataFrame(
+        {
+            "rule": checks["rule"],
+            "passed": (passed == True).astype(int),  # noqa: E712 - object column of True/False/None
+            "failed": (passed == False).astype(int),  # noqa: E712
+            "n": 1,
+        }
+    )
+    return counts.groupby("rule", sort=True)[["passed", "failed", "n"]].sum().reset_index()
+
+
+def _rules(counts: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for rule, grp in checks.groupby("rule", sort=True):
-        passed = int((grp["passed"] == True).sum())  # noqa: E712 - object column of True/False/None
-        failed = int((grp["passed"] == False).sum())  # noqa: E712
-        evaluated = passed + failed
+    for rule, passed, failed, n in zip(counts["rule"], counts["passed"], counts["failed"], counts["n"], strict=True):
+        evaluated = int(passed) + int(failed)
         rows.append(
             {
                 "rule": rule,
                 "evaluated": evaluated,
-                "passed": passed,
-                "failed": failed,
-                "not_evaluable": len(grp) - evaluated,
-                "pass_rate": passed / evaluated if evaluated else None,
+                "passed": int(passed),
+                "failed": int(failed),
+                "not_evaluable": int(n) - evaluated,
+                "pass_rate": int(passed) / evaluated if evaluated else None,
             }
         )
     return pd.DataFrame(rows, columns=["rule", "evaluated", "passed", "failed", "not_evaluable", "pass_rate"])
@@ -92,12 +104,24 @@ def _gaps(reports: pd.DataFrame) -> pd.DataFrame:
 
 def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     """Compute the QA figures from the dataset tables (reports, checks, warnings)."""
-    reports, checks, warnings = tables["reports"], tables["checks"], tables["warnings"]
+    checks, warnings = tables["checks"], tables["warnings"]
+    return qa_figures_from(
+        tables["reports"],
+        rule_counts(checks),
+        checks[checks["passed"] == False],  # noqa: E712
+        warnings[warnings["kind"] == "unmapped_label"],
+    )
+
+
+def qa_figures_from(
+    reports: pd.DataFrame, counts: pd.DataFrame, failing_checks: pd.DataFrame, unmapped: pd.DataFrame
+) -> QAFigures:
+    """The QA figures from what they need: the reports table, :func:`rule_counts` of the checks, the
+    failing checks and the ``unmapped_label`` warnings (so a large dataset can be scanned in parts)."""
     source_of = dict(zip(reports["report_id"], reports["source"], strict=False))
-    failing = checks[checks["passed"] == False].copy()  # noqa: E712
+    failing = failing_checks.copy()
     failing.insert(0, "source", failing["report_id"].map(source_of))
     failing = failing.sort_values(["source", "rule", "scope"], kind="stable")[["source", "rule", "scope", "detail"]]
-    unmapped = warnings[warnings["kind"] == "unmapped_label"]
     unmapped = (
         unmapped.groupby("message")
         .agg(occurrences=("report_id", "size"), reports=("report_id", "nunique"))
@@ -120,7 +144,7 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
         by_status=_count(reports["status"], "status", STATUS_ORDER),
         by_version=_count(reports["format_version"].fillna(NO_VERSION), "format_version", ("2019", "2021", "legacy")),
         by_format=by_format,
-        rules=_rules(checks),
+        rules=_rules(counts),
         failing=failing.reset_index(drop=True),
         unmapped=unmapped,
         gaps=_gaps(reports),

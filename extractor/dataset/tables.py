@@ -63,6 +63,7 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 TABLES = tuple(COLUMNS)
 TIMING_COLUMNS = ("seconds",)
+SAME_AGENCY_YEAR = "same_agency_year"  # warnings kind: two documents on one agency and year
 
 
 def frame(name: str, rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
