@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -85,7 +86,7 @@ def main(verbose: int) -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--out",
@@ -160,6 +161,9 @@ def extract(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    missing = [p for p in inputs if not os.path.lexists(p)]  # a dangling link is an input (it gets a row)
+    if missing:
+        raise click.BadParameter(f"{', '.join(map(str, missing))} does not exist", param_hint="INPUTS")
     _check_out_dir(out_dir)
     try:
         store = DatasetStore(out_dir)
