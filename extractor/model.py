@@ -58,6 +58,9 @@ class Paragraph:
     text: str
     prov: Provenance = field(default_factory=Provenance)
     confidence: float | None = None  # the recogniser's, for OCR'd text; None when read from a text layer
+    # a line of plain text (a text file, or a table flattened into text): like a line of a text file,
+    # it does not end a table row, so cells printed one per line still make rows
+    line: bool = False
 
 
 @dataclass(frozen=True, slots=True)

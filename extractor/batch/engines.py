@@ -4,7 +4,8 @@ Local workers come from pebble's ProcessPool, which restarts a worker whose task
 limit or died; each worker caps its own address space (RLIMIT_AS) so that a document that exhausts
 memory fails alone. What a worker starts (LibreOffice) dies with it: a stopped worker kills its
 children first, and the parent reaps the children of a worker killed outright (see
-:mod:`extractor.readers.word.libreoffice`). Ctrl-C stops the workers at once. On Dask, documents run in the Dask workers and the cluster's own limits apply.
+:mod:`extractor.readers.word.libreoffice`). Ctrl-C stops the workers at once. On Dask, documents
+run in the Dask workers and the cluster's own limits apply.
 """
 
 from __future__ import annotations
