@@ -18,6 +18,7 @@ phase (tests inject a kill at every step instead of racing for one).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -299,25 +300,54 @@ class PartWriter:
         self.schema = arrow_schema(table)
         self._writer: pq.ParquetWriter | None = None
         self.rows = 0
+        _open_writers.add(self)
 
     def write(self, batch: pa.Table | pd.DataFrame) -> None:
         table = to_arrow(self.table, batch) if isinstance(batch, pd.DataFrame) else batch.cast(self.schema)
         if not table.num_rows:
             return
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self.out_dir / self.staged, self.schema)
-        self._writer.write_table(table)
+        try:
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self.out_dir / self.staged, self.schema)
+            self._writer.write_table(table)
+        except BaseException:
+            abort_writers()
+            raise
         self.rows += table.num_rows
+
+    def abort(self) -> None:
+        """Drop the staged file (after an error: e.g. a full disk)."""
+        _open_writers.discard(self)
+        if self._writer is not None:
+            with contextlib.suppress(OSError):
+                self._writer.close()
+            self._writer = None
+        (self.out_dir / self.staged).unlink(missing_ok=True)
 
     def close(self, manifest: Manifest) -> Part | None:
         """Close the file; register it in ``manifest`` (as pending) when it holds rows."""
+        _open_writers.discard(self)
         if self._writer is None:
             return None
-        self._writer.close()
+        try:
+            self._writer.close()
+        except BaseException:
+            self.abort()
+            abort_writers()
+            raise
         manifest.pending.append((self.staged, self.final))
         part = Part(self.file, self.kind, self.rows, self.chunk)
         manifest.parts(self.table).append(part)
         return part
+
+
+_open_writers: set[PartWriter] = set()
+
+
+def abort_writers() -> None:
+    """Abort every part being written (an error ends the change: the committed dataset stays)."""
+    for writer in list(_open_writers):
+        writer.abort()
 
 
 def stage_file(out_dir: Path, manifest: Manifest, final: str, write: Callable[[str], object]) -> None:
