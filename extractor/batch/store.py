@@ -133,21 +133,26 @@ class DatasetStore:
         ex = list(extractions)
         if not ex:
             return 0
+        self.append_frames(
+            {
+                "cells": frame("cells", (c for e in ex for c in e.cells)),
+                "sections": frame("sections", (s for e in ex for s in e.sections)),
+                "checks": frame("checks", (k for e in ex for k in e.checks)),
+                "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
+                "reports": frame("reports", (e.report for e in ex)),
+            }
+        )
+        return len(ex)
+
+    def append_frames(self, tables: Mapping[str, pd.DataFrame]) -> None:
+        """Write one chunk (a DataFrame per table, ``reports`` included) in one commit."""
         chunk = _new_id()
-        rows = {
-            "reports": [e.report for e in ex],
-            "cells": [c for e in ex for c in e.cells],
-            "sections": [s for e in ex for s in e.sections],
-            "checks": [k for e in ex for k in e.checks],
-            "warnings": [w for e in ex for w in e.warnings],
-        }
-        for name, items in rows.items():
+        for name, df in tables.items():
             writer = PartWriter(self.out_dir, name, f"part-{chunk}.parquet", PartKind.CHUNK, chunk)
-            writer.write(frame(name, items))
+            writer.write(df)
             writer.close(self.manifest)
             crash_point("append")
         commit(self.out_dir, self.manifest)
-        return len(ex)
 
     # -- finishing --------------------------------------------------------------------------------
     def finish(self, csv: bool = False) -> Finished:
