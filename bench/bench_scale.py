@@ -97,8 +97,10 @@ def build(folder: Path, tpl: dict[str, pd.DataFrame], n: int, tag: str, start: i
         store.close()
 
 
-FINISH = "import sys; from pathlib import Path; from extractor.batch.store import DatasetStore; " \
+FINISH = (
+    "import sys; from pathlib import Path; from extractor.batch.store import DatasetStore; "
     "s = DatasetStore(Path(sys.argv[1])); s.finish(); s.close()"
+)
 
 
 def finish(folder: Path) -> tuple[float, float]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -74,7 +76,7 @@ def _fmt(v: float | None) -> str:
     return "blank/missing" if v is None else f"{v:g}"
 
 
-def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
+def _carry_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[str, Values]) -> list[dict[str, object]]:
     y, py = int(cur["report_year"]), int(prev["report_year"])
     now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
     rows = []
@@ -96,7 +98,9 @@ def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> l
     return rows
 
 
-def _in_force_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
+def _in_force_checks(
+    cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[str, Values]
+) -> list[dict[str, object]]:
     if cur["format_version"] != "2021":
         return []  # the 2019 form does not ask for 现行有效件数
     y, py = int(cur["report_year"]), int(prev["report_year"])
@@ -135,13 +139,13 @@ def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Ser
 
     ``cells`` needs only the rows of the keys X1 and X2 read when ``numbers`` (numbers printed, by
     report_id) is given."""
-    chosen = reports_by_agency_year(reports, cells, numbers)
-    prev_of = {(a, int(y)): i for i, (a, y) in enumerate(zip(chosen["agency_key"], chosen["report_year"], strict=True))}
+    chosen = reports_by_agency_year(reports, cells, numbers).to_dict("records")  # dicts: fast to index
+    prev_of = {(r["agency_key"], int(r["report_year"])): r for r in chosen}
     pairs = []
-    for i, (a, y) in enumerate(zip(chosen["agency_key"], chosen["report_year"], strict=True)):
-        j = prev_of.get((a, int(y) - 1))
-        if j is not None:
-            pairs.append((chosen.iloc[i], chosen.iloc[j]))
+    for cur in chosen:
+        prev = prev_of.get((cur["agency_key"], int(cur["report_year"]) - 1))
+        if prev is not None:
+            pairs.append((cur, prev))
     vals = _values(cells, {str(r) for p in pairs for r in (p[0]["report_id"], p[1]["report_id"])})
     rows: list[dict[str, object]] = []
     for cur, prev in pairs:

@@ -38,9 +38,9 @@ def test_no_soffice_outlives_a_timed_out_document(tmp_path: Path):
     scratch.mkdir()
     for name in ("gen_qingshan_2020.doc", "gen_yunling_2023.doc"):
         shutil.copy(ROOT / "samples" / name, inputs / name)
+    limits = ["-w", "1", "--timeout", "0.5", "-q"]
     res = subprocess.run(
-        [sys.executable, "-m", "extractor", "extract", str(inputs), "-o", str(tmp_path / "out")]
-        + ["-w", "1", "--timeout", "0.5", "-q"],
+        [sys.executable, "-m", "extractor", "extract", str(inputs), "-o", str(tmp_path / "out"), *limits],
         cwd=ROOT,
         env={**os.environ, "TMPDIR": str(scratch)},
         capture_output=True,
