@@ -32,6 +32,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from extractor.batch.run import BatchResult  # noqa: E402
 from extractor.batch.store import DatasetStore  # noqa: E402
 from extractor.dataset.tables import COLUMNS, frame  # noqa: E402
 from extractor.pipeline import extract_file  # noqa: E402
@@ -52,13 +53,7 @@ def templates() -> dict[str, pd.DataFrame]:
     ex = [extract_file(p) for p in TEMPLATES]
     unique = {e.report["report_id"]: e for e in ex if e.status != "failed" and e.cells}  # samples repeat some
     ex = list(unique.values())
-    return {
-        "reports": frame("reports", (e.report for e in ex)),
-        "cells": frame("cells", (c for e in ex for c in e.cells)),
-        "sections": frame("sections", (s for e in ex for s in e.sections)),
-        "checks": frame("checks", (k for e in ex for k in e.checks)),
-        "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
-    }
+    return BatchResult(extractions=ex).tables()
 
 
 def clone(tpl: dict[str, pd.DataFrame], start: int, n: int, tag: str) -> dict[str, pd.DataFrame]:

@@ -201,7 +201,9 @@ def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
         if not any(isinstance(b, Table) for b in doc.blocks):
             return failed(source, no_report_found(doc), rid, fmt.value, time.perf_counter() - t0, len(data))
     status = report.status
-    error = "; ".join(report.warnings[:3]) if status is not Status.OK and report.warnings else None
+    error = None
+    if status is not Status.OK:  # a row that is not ok always says why
+        error = "; ".join(report.warnings[:3]) or f"{status.value}: the reader recorded no reason (please report it)"
     ext = Extraction(
         _report_row(rid, source, report.file_format, status.value, error, report, time.perf_counter() - t0, len(data))
     )
