@@ -45,10 +45,10 @@ from extractor.dataset.write import (
     commit,
     crash_point,
     from_arrow,
-    part_paths,
     read_table,
     recover,
     stage_file,
+    staged_name,
 )
 from extractor.pipeline import Extraction
 from rules.checks import APPLICANT_COLS
@@ -216,7 +216,7 @@ class DatasetStore:
         for name in (*DOC_TABLES, *DERIVED_TABLES):
             kept: list[Part] = []
             for i, part in enumerate(manifest.parts(name)):
-                path = table_dir(self.out_dir, name) / part.file
+                path = self._path(name, part)
                 hit = pc.any(pc.is_in(pq.read_table(path, columns=["report_id"])["report_id"], ids)).as_py()
                 if not hit:
                     kept.append(part)
@@ -300,9 +300,7 @@ class DatasetStore:
             small = by_size[: len(parts) - MAX_SEGMENTS // 2]
             writer = PartWriter(self.out_dir, name, f"seg-{token}-m.parquet", PartKind.SEGMENT)
             for part in small:
-                for batch in pq.ParquetFile(table_dir(self.out_dir, name) / part.file).iter_batches(
-                    batch_size=READ_BATCH_ROWS
-                ):
+                for batch in pq.ParquetFile(self._path(name, part)).iter_batches(batch_size=READ_BATCH_ROWS):
                     writer.write(pa.Table.from_batches([batch]))
             manifest.tables[name] = [p for p in parts if p not in small]
             writer.close(manifest)
@@ -322,10 +320,14 @@ class DatasetStore:
         crash_point("finish")
         return same
 
+    def _path(self, name: str, part: Part) -> Path:
+        """Where a part is now: its final name, or its staged one when this finish wrote it."""
+        path = table_dir(self.out_dir, name) / part.file
+        return path if path.exists() else self.out_dir / staged_name(f"{name}.parquet/{part.file}")
+
     def _scan(self, manifest: Manifest, name: str, columns: list[str]) -> Iterator[pa.Table]:
-        for path in part_paths(self.out_dir, manifest, name):
-            if not path.exists():  # staged in this finish, not yet renamed
-                path = path.with_name(f".{path.name}.stage")
+        for part in manifest.tables.get(name, []):
+            path = self._path(name, part)
             for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH_ROWS, columns=columns):
                 yield pa.Table.from_batches([batch])
 
