@@ -15,6 +15,7 @@ One process writes to a folder at a time (:class:`~extractor.batch.lock.OutputLo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -41,6 +42,7 @@ from extractor.dataset.write import (
     Part,
     PartKind,
     PartWriter,
+    abort_writers,
     arrow_schema,
     commit,
     crash_point,
@@ -157,6 +159,15 @@ class DatasetStore:
     # -- finishing --------------------------------------------------------------------------------
     def finish(self, csv: bool = False) -> Finished:
         """Compact this run's chunks into the dataset and commit it whole (see the module doc)."""
+        try:
+            return self._finish(csv)
+        except BaseException:
+            abort_writers()  # what was staged is dropped; the committed dataset stays
+            with contextlib.suppress(OSError):  # e.g. still no space: the next run tidies up instead
+                self.manifest = recover(self.out_dir)
+            raise
+
+    def _finish(self, csv: bool) -> Finished:
         old = self.manifest
         new = Manifest(
             tables={name: [p for p in old.tables.get(name, []) if p.kind == PartKind.SEGMENT] for name in ALL_TABLES},
