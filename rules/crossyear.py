@@ -67,7 +67,8 @@ def _values(cells: pd.DataFrame, report_ids: set[str]) -> dict[str, Values]:
     """report_id -> key -> value (None for blank/dash/text cells)."""
     mine = cells[cells["report_id"].isin(report_ids)]
     out: dict[str, Values] = {}
-    for rid, key, value in zip(mine["report_id"], mine["key"], mine["value"], strict=True):
+    columns = (mine["report_id"].tolist(), mine["key"].tolist(), mine["value"].tolist())  # lists: fast to walk
+    for rid, key, value in zip(*columns, strict=True):
         out.setdefault(str(rid), {})[str(key)] = None if pd.isna(value) else float(value)
     return out
 

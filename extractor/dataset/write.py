@@ -19,6 +19,7 @@ phase (tests inject a kill at every step instead of racing for one).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -102,6 +103,7 @@ def table_columns(name: str) -> dict[str, str]:
     return wide_columns(name.removeprefix("wide_"))
 
 
+@functools.cache
 def arrow_schema(name: str) -> pa.Schema:
     return _schema_of(table_columns(name))
 
@@ -110,7 +112,7 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
     """``df`` as an Arrow table with the table's fixed schema (so parts always agree)."""
     cols = table_columns(name)
     df = df[list(cols)].astype(cols)
-    return pa.Table.from_pandas(df, schema=_schema_of(cols), preserve_index=False)
+    return pa.Table.from_pandas(df, schema=arrow_schema(name), preserve_index=False)
 
 
 def from_arrow(name: str, table: pa.Table) -> pd.DataFrame:
