@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from extractor.api import ReportView, read_report
+    from extractor.api import ReportView, combine, read_report, read_reports
 
-__all__ = ["ReportView", "read_report"]
+__all__ = ["ReportView", "combine", "read_report", "read_reports"]
 __version__ = "0.1.0"
 
 

@@ -1,14 +1,17 @@
-"""The Python API for notebooks: ``read_report(path)`` gives DataFrames for one report."""
+"""The Python API for notebooks: ``read_report(path)`` gives DataFrames for one report;
+``read_reports(paths)`` (or ``combine(views)``) a set of reports completed as a batch is: cells
+settled by the agency's neighbouring years, cross-year checks, crosswalk."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from extractor.dataset.tables import frame
+from extractor.dataset.tables import complete_tables, frame
 from extractor.pipeline import Extraction, extract_file
 
 
@@ -62,3 +65,23 @@ def read_report(path: str | Path) -> ReportView:
     """Extract one report file. Never raises for a bad file: check ``.status`` and ``.error``."""
     p = Path(path)
     return ReportView(extract_file(p, p.as_posix()))
+
+
+def combine(views: Iterable[ReportView]) -> dict[str, pd.DataFrame]:
+    """Reports read one by one, as the tables of one batch: ``reports``, ``cells`` (with the cells
+    the same agency's adjacent years settle, ``method == "cross-year"``), ``sections``, ``checks``
+    (with X1 and X2), ``warnings`` and ``crosswalk``."""
+    exts = [v.extraction for v in views]
+    tables = {
+        "reports": frame("reports", (e.report for e in exts)),
+        "cells": frame("cells", (c for e in exts for c in e.cells)),
+        "sections": frame("sections", (s for e in exts for s in e.sections)),
+        "checks": frame("checks", (k for e in exts for k in e.checks)),
+        "warnings": frame("warnings", (w for e in exts for w in e.warnings)),
+    }
+    return complete_tables(tables)
+
+
+def read_reports(paths: Iterable[str | Path]) -> dict[str, pd.DataFrame]:
+    """Extract several report files and complete them as a batch (see :func:`combine`)."""
+    return combine(read_report(p) for p in paths)

@@ -18,6 +18,7 @@ from extractor.errors import ExtractionError
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from extractor.readers.registry import reader_for
 from extractor.readers.sniff import sniff_format
+from rules.ambiguity import AMBIGUOUS_KIND
 from rules.report import Report, analyse
 
 logger = logging.getLogger(__name__)
@@ -124,6 +125,8 @@ def report_rows(report_id: str, report: Report) -> tuple[list[dict[str, Any]], .
     ]
     warnings = [{"report_id": report_id, "kind": "warning", "message": w} for w in report.warnings]
     warnings += [{"report_id": report_id, "kind": "unmapped_label", "message": lbl} for lbl in report.unmapped_labels]
+    # cells left out with the readings that remain: the batch may settle them across years
+    warnings += [{"report_id": report_id, "kind": AMBIGUOUS_KIND, "message": a.to_json()} for a in report.ambiguities]
     return cells, sections, checks, warnings
 
 

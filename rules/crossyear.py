@@ -4,6 +4,8 @@ X1  this year's 上年结转 equals last year's 结转下年度继续办理, per
     ``requests.carried_over_in.<col>`` (y) = ``requests.carried_over_out.<col>`` (y − 1)
 X2  现行有效件数 carries forward with 制发 and 废止 (2021 form), for 规章 and 行政规范性文件:
     ``in_force`` (y) = ``in_force`` (y − 1) + ``issued`` (y) − ``repealed`` (y)
+X3  上一年项目数量 carries forward with 本年增/减 (2019 form), for the rows of 第二十条 (五), (六), (八):
+    ``prior_items`` (y) = ``prior_items`` (y − 1) + ``change`` (y − 1)
 
 Rows have the columns of the ``checks`` table; ``passed`` is None when an operand is blank, dash,
 missing or not asked by the earlier report's form. An agency is matched by its name as printed
@@ -21,13 +23,16 @@ from typing import Any
 import pandas as pd
 
 from rules.checks import APPLICANT_COLS, TOLERANCE
+from rules.data import schema
 
 logger = logging.getLogger(__name__)
 
 CARRY_RULE = "X1"
 IN_FORCE_RULE = "X2"
-CROSSYEAR_RULES = (CARRY_RULE, IN_FORCE_RULE)
+ITEMS_RULE = "X3"
+CROSSYEAR_RULES = (CARRY_RULE, IN_FORCE_RULE, ITEMS_RULE)
 IN_FORCE_ROWS = ("regulations", "normative_documents")
+ITEMS_FORM = "2019"  # the form that asks 上一年项目数量 and 本年增/减
 CHECK_COLUMNS = ("report_id", "rule", "scope", "passed", "detail")
 
 Values = dict[str, float | None]
@@ -135,10 +140,51 @@ def _in_force_checks(
     return rows
 
 
-def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Series | None = None) -> pd.DataFrame:
-    """X1 and X2 for every agency report whose agency also reported the year before.
+def item_rows() -> tuple[str, ...]:
+    """The section 二 rows with 上一年项目数量 and 本年增/减 (2019 form)."""
+    cols = {(c.row, c.col) for c in schema()[ITEMS_FORM] if c.table == "active"}
+    return tuple(dict.fromkeys(r for r, c in cols if c == "prior_items" and (r, "change") in cols))
 
-    ``cells`` needs only the rows of the keys X1 and X2 read when ``numbers`` (numbers printed, by
+
+def _items_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[str, Values]) -> list[dict[str, object]]:
+    if cur["format_version"] != ITEMS_FORM or prev["format_version"] != ITEMS_FORM:
+        return []  # the 2021 form asks neither
+    y, py = int(cur["report_year"]), int(prev["report_year"])
+    now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
+    rows = []
+    for row in sorted(item_rows()):
+        lhs = now.get(f"active.{row}.prior_items")
+        was = before.get(f"active.{row}.prior_items")
+        change = before.get(f"active.{row}.change")
+        passed = None if None in (lhs, was, change) else abs(lhs - was - change) <= TOLERANCE  # type: ignore[operator]
+        sign = "?" if passed is None else ("=" if passed else "≠")
+        rows.append(
+            {
+                "report_id": cur["report_id"],
+                "rule": ITEMS_RULE,
+                "scope": f"active.{row}.prior_items {py}→{y}",
+                "passed": passed,
+                "detail": f"prior_items ({y}, {cur['source']}) = {_fmt(lhs)} {sign} prior_items ({py}) = "
+                f"{_fmt(was)} + change ({py}) = {_fmt(change)} ({prev['source']})",
+            }
+        )
+    return rows
+
+
+def crossyear_keys() -> tuple[str, ...]:
+    """Every key the cross-year rules X1, X2 and X3 read (and their resolution settles by)."""
+    cols = (*APPLICANT_COLS, "total")
+    return (
+        *(f"requests.carried_over_{d}.{c}" for d in ("in", "out") for c in cols),
+        *(f"active.{r}.{k}" for r in IN_FORCE_ROWS for k in ("in_force", "issued", "repealed")),
+        *(f"active.{r}.{k}" for r in item_rows() for k in ("prior_items", "change")),
+    )
+
+
+def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Series | None = None) -> pd.DataFrame:
+    """X1, X2 and X3 for every agency report whose agency also reported the year before.
+
+    ``cells`` needs only the rows of the keys X1, X2 and X3 read when ``numbers`` (numbers printed, by
     report_id) is given."""
     chosen = reports_by_agency_year(reports, cells, numbers).to_dict("records")  # dicts: fast to index
     prev_of = {(r["agency_key"], int(r["report_year"])): r for r in chosen}
@@ -152,5 +198,6 @@ def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Ser
     for cur, prev in pairs:
         rows += _carry_checks(cur, prev, vals)
         rows += _in_force_checks(cur, prev, vals)
+        rows += _items_checks(cur, prev, vals)
     logger.debug("cross-year checks: %d pairs of consecutive reports, %d checks", len(pairs), len(rows))
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))

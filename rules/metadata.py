@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rules.clean import clean_title_line
 from rules.normalize import close_cjk_gaps, nfkc, squash
 
 _TITLE = re.compile(
@@ -60,7 +61,7 @@ class Title:
 
 
 def _clean(line: str) -> str:
-    return _PREFIX_NOISE.sub("", close_cjk_gaps(nfkc(line).strip()))
+    return _PREFIX_NOISE.sub("", close_cjk_gaps(clean_title_line(nfkc(line)).strip()))
 
 
 def _looks_like_agency(text: str) -> bool:

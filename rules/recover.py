@@ -18,7 +18,9 @@ MAX_CANDIDATES = 5000  # per row
 MAX_SOLUTIONS = 64
 MAX_NODES = 200_000
 
-_SPLITTABLE = re.compile(r"^(?P<int>\d+)(?P<frac>\.\d+)?(?P<unit>\s*(?:万元|亿元|万|元))?$")
+# A minus sign inside a digit run is a cut point (the tokenizer starts a number there); the sign
+# then belongs to the first cell cut from the run after it.
+_SPLITTABLE = re.compile(r"^(?P<sign>[+\-－−])?(?P<int>\d+)(?P<frac>\.\d+)?(?P<unit>\s*(?:万元|亿元|万|元))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,9 @@ def token_readings(text: str, k: int) -> list[list[str]]:
     if not m or len(m.group("int")) > MAX_DIGITS:
         return []
     tail = (m.group("frac") or "") + (m.group("unit") or "").strip()
-    return [[*cut[:-1], cut[-1] + tail] for cut in _cuts(m.group("int"), k)]
+    sign = m.group("sign") or ""
+    signed = ([sign + cut[0], *cut[1:]] for cut in _cuts(m.group("int"), k))
+    return [[*cut[:-1], cut[-1] + tail] for cut in signed]
 
 
 def may_hide_cells(text: str, separated: bool) -> bool:
@@ -87,6 +91,14 @@ def row_readings(texts: Sequence[str], n: int, splittable: Sequence[bool] | None
 
     rec(0, n, [])
     return out
+
+
+def signs_fit(reading: Sequence[Piece], cols: Sequence[str], signed: Sequence[str]) -> bool:
+    """Whether a reading puts negative numbers only in columns that may hold them."""
+    return all(
+        not re.match(r"[\-－−]", p.text) or col.rsplit(".", 1)[-1] in signed
+        for p, col in zip(reading, cols, strict=True)
+    )
 
 
 Assignment = dict[str, Sequence[float | None]]

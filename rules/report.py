@@ -12,9 +12,20 @@ from datetime import date
 
 from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from rules import metadata
+from rules.ambiguity import Ambiguity
 from rules.checks import Check, run_checks
+from rules.clean import clean_document
 from rules.repair import repair_ocr_cells
-from rules.sections import Layout, Section, blocks_in, find_sections, layout, section_text
+from rules.sections import (
+    Layout,
+    Section,
+    blocks_in,
+    enclosing_table_start,
+    find_review_header,
+    find_sections,
+    layout,
+    section_text,
+)
 from rules.stream import Kind, Token, assemble_rows, grid_tokens, paragraph_tokens
 from rules.tables import Cell, TableResult, map_active, map_requests, map_review
 from rules.version import detect_version
@@ -55,6 +66,7 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped_labels: list[str] = field(default_factory=list)
+    ambiguities: list[Ambiguity] = field(default_factory=list)  # cells left out, with their readings
     n_pages: int | None = None
 
 
@@ -72,24 +84,37 @@ def _stream(doc: Document, lay: Layout, start: int, end: int) -> list[Token]:
 
 
 def _region(secs: dict[int, Section], number: int, lay: Layout) -> tuple[int, int] | None:
-    """Where to read table ``number`` (2, 3 or 4): its section, else between its neighbours."""
+    """Where to read table ``number`` (2, 3 or 4): its section, else between its neighbours.
+
+    Section 四's values carry no labels: without its heading only its header (found by its words)
+    tells them apart — and then ends section 三, whose region would otherwise run on over them."""
     if number in secs:
-        return secs[number].body_start, secs[number].end
-    before = [s for n, s in secs.items() if n < number]
-    after = [s for n, s in secs.items() if n > number]
-    if not before and not after:
-        return (0, len(lay.text)) if number != 4 else None
+        start, end = secs[number].body_start, secs[number].end
+    else:
+        start = max((s.body_start for n, s in secs.items() if n < number), default=0)
+        end = min((s.start for n, s in secs.items() if n > number), default=len(lay.text))
+    if 4 in secs or number == 2:
+        return start, end
+    header = find_review_header(lay.text, start, end)
     if number == 4:
-        return None  # section 四's values carry no labels: without its heading they cannot be told apart
-    start = max((s.body_start for s in before), default=0)
-    end = min((s.start for s in after), default=len(lay.text))
-    return start, end
+        if header is None:
+            return None
+        table = enclosing_table_start(lay, header[0])  # a grid: read the whole table, header included
+        return (table if table is not None else header[1], end)
+    if header is None:
+        return start, end
+    table = enclosing_table_start(lay, header[0])
+    return start, table if table is not None else header[0]
 
 
 def analyse(doc: Document) -> Report:
     """Read the standard form out of ``doc``."""
+    doc, cleaned = clean_document(doc)
     report = Report(
-        file_format=doc.file_format.value, status=doc.status, warnings=list(doc.warnings), n_pages=doc.n_pages
+        file_format=doc.file_format.value,
+        status=doc.status,
+        warnings=[*doc.warnings, *cleaned],
+        n_pages=doc.n_pages,
     )
     lay = layout(doc)
     found = find_sections(lay)
@@ -130,6 +155,7 @@ def analyse(doc: Document) -> Report:
             report.cells.extend(res.cells)
             report.warnings.extend(res.warnings)
             report.unmapped_labels.extend(res.unmapped)
+            report.ambiguities.extend(res.ambiguities)
         values = {c.key: c.value for c in report.cells}
         report.checks = run_checks(values, version)
         fixed = repair_ocr_cells(report.cells, report.checks, version)  # changes OCR'd cells only

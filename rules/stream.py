@@ -35,6 +35,8 @@ class Token:
     confidence: float | None = None  # the recogniser's confidence for OCR'd text
     # Which text block (line, paragraph) of the stream the token came from; GRID for table cells.
     block: int = -1
+    # A bracketed remark printed after the value (``16（其中修订 16 件）``): kept for the note, never a cell.
+    remark: str | None = None
 
 
 GRID = -1
@@ -57,6 +59,13 @@ _NUM = r"[+\-－]?\d[\d,，]*(?:\.\d+)?(?:\s*(?:万元|亿元|万|元|件|项|�
 _NUM_RE = re.compile(_NUM)
 # A digit followed by 、 or . and then CJK starts a numbered label ("2.其他法律…"), not a value.
 _LABEL_NUMBER = re.compile(r"\d[.．、](?=[\u3400-\u9fff“\"])")
+# A bracketed remark after a number: words in brackets that are not list numbering like （三）
+# nor a unit like （元）.
+_REMARK = re.compile(
+    r"[ \t]*[（(](?![一二三四五六七八九十\d]{1,3}[)）])(?!\s*(?:万元|亿元|万|元|件|项|个|条)\s*[)）])"
+    r"[^（）()]*?[\u3400-\u9fff][^（）()]*[)）]"
+)
+_NUM_END = re.compile(r"\d(?:\s*(?:万元|亿元|万|元|件|项|个|条))?$")
 _PIPE_ONLY = re.compile(r"^\|+$")
 _SEPARATOR_LINE = re.compile(r"^[\s|:\-—]+$")
 
@@ -74,7 +83,11 @@ def _line_prov(prov: Provenance, offset: int) -> Provenance:
 def tokenize_chunk(chunk: str, prov: Provenance, method: str = "text", base: int = 0) -> list[Token]:
     """Tokens of one piece of text with no cell separators in it."""
     tokens: list[Token] = []
+    printed = chunk
     label_starts = {m.start() for m in _LABEL_NUMBER.finditer(chunk)}
+    remarks = _remarks(chunk)
+    for a, b in remarks.values():  # blanked out (offsets kept), attached to the value they follow
+        chunk = chunk[:a] + " " * (b - a) + chunk[b:]
     pos = 0
     label_buf: list[tuple[int, str]] = []
 
@@ -98,12 +111,26 @@ def tokenize_chunk(chunk: str, prov: Provenance, method: str = "text", base: int
         _words(before, pos, prov, method, base, tokens, label_buf, flush_label)
         flush_label()
         raw = chunk[start:end]
-        glued = _glued(chunk, start, end)
-        tokens.append(Token(Kind.VALUE, raw.strip(), _line_prov(prov, base + start), method, separated=not glued))
+        glued = _glued(printed, start, end)  # a remark touching the digits leaves their boundary unsure
+        span = remarks.get(end)
+        remark = printed[span[0] : span[1]].strip() if span else None
+        tokens.append(
+            Token(Kind.VALUE, raw.strip(), _line_prov(prov, base + start), method, separated=not glued, remark=remark)
+        )
         pos = end
     _words(chunk[pos:], pos, prov, method, base, tokens, label_buf, flush_label)
     flush_label()
     return tokens
+
+
+def _remarks(chunk: str) -> dict[int, tuple[int, int]]:
+    """Bracketed remarks that directly follow a number (with its unit): value end -> remark span."""
+    out: dict[int, tuple[int, int]] = {}
+    for m in _REMARK.finditer(chunk):
+        head = chunk[: m.start()]
+        if _NUM_END.search(head):
+            out[len(head)] = (m.start(), m.end())
+    return out
 
 
 def _glued(chunk: str, start: int, end: int) -> bool:
@@ -176,7 +203,9 @@ def grid_tokens(table: Table, method: str) -> Iterator[Token]:
                 text.replace("\n", " ") if _numeric_lines(text) else text.replace("\n", ""), cell.prov, method
             ):
                 # inside a cell the printed boundaries are the cell's own
-                yield Token(tok.kind, tok.text, cell.prov, method, separated=True, confidence=cell.confidence)
+                yield Token(
+                    tok.kind, tok.text, cell.prov, method, separated=True, confidence=cell.confidence, remark=tok.remark
+                )
         yield Token(Kind.ROW_END, "", Provenance(), method)
 
 

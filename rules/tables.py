@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from rules import recover
+from rules.ambiguity import Ambiguity, RowPart, record, row_part
 from rules.data import columns, form, printed_request_rows, row_specs, schema_keys
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
@@ -27,6 +28,7 @@ CONFIDENCE_TEXT = 0.95
 CONFIDENCE_FUZZY_LABEL = 0.85
 CONFIDENCE_RECOVERED = 0.8
 CONFIDENCE_BY_ORDER = 0.6
+MAX_KEPT_READINGS = 256  # more readings than this are no evidence worth carrying to the batch
 APPLICANTS = 6  # the applicant columns before 总计 in section 三
 _GROUP_OF_ROW = {
     "withheld": "withheld",
@@ -56,6 +58,7 @@ class TableResult:
     cells: list[Cell] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
+    ambiguities: list[Ambiguity] = field(default_factory=list)  # left out, with the readings that remain
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,11 @@ class _Mapper:
         self.result = TableResult()
         self.keys_done: set[str] = set()
 
+    def keep_ambiguity(self, amb: Ambiguity) -> None:
+        """Keep the readings of cells left out, for the batch's cross-year evidence (not too many)."""
+        if len(amb.readings) <= MAX_KEPT_READINGS:
+            self.result.ambiguities.append(amb)
+
     def parse(self, key: str, text: str) -> CellValue:
         return parse_value(text, amount=_is_amount(self.version, key), default_unit_factor=self.amount_factor)
 
@@ -116,7 +124,8 @@ class _Mapper:
         if key in self.keys_done:
             return
         cv = self.parse(key, text)
-        notes = "; ".join(n for n in (note, cv.note) if n) or None
+        remark = f"printed with the remark {token.remark}" if token.remark else None
+        notes = "; ".join(n for n in (note, cv.note, remark) if n) or None
         if cv.state is State.TEXT:
             confidence = min(confidence, 0.5)
         self.keys_done.add(key)
@@ -159,6 +168,7 @@ class _Mapper:
         # A lone token must be cut to fill the row at all; several separated ones are taken as printed.
         cuttable = [len(vals) == 1 or recover.may_hide_cells(v.text, v.separated) for v in vals]
         readings = recover.row_readings([v.text for v in vals], len(cols), cuttable)
+        readings = [rd for rd in readings if recover.signs_fit(rd, cols, form()["signed"]["columns"])]
         if not readings:
             self.result.warnings.append(
                 f"{table}.{obs.row}: only {len(vals)} value(s) printed for {len(cols)} columns "
@@ -201,8 +211,11 @@ class _Mapper:
         """Emit one reading of a row's printed tokens; undetermined cells are left out with a warning."""
         vals = _trim(obs.values, len(keys))
         left_out = []
-        for (table, row, col), piece, ok in zip(keys, reading, determined, strict=True):
+        last = {p.token: i for i, p in enumerate(reading)}
+        for i, ((table, row, col), piece, ok) in enumerate(zip(keys, reading, determined, strict=True)):
             tok = vals[piece.token]
+            if last[piece.token] != i:
+                tok = replace(tok, remark=None)  # a remark belongs to the last cell cut from its token
             if not ok:
                 left_out.append(f"{table}.{row}.{col}")
             elif piece.whole:
@@ -323,7 +336,8 @@ def map_active(rows: Sequence[Row], version: str, amount_factor: float, prose: s
         if all(a is not recover.UNDETERMINED for a in agree):
             mapper.emit_reading("active", row, obs, readings[0], [True] * len(cols), "the only way to cut it")
             continue
-        chosen = _confirmed_by_prose(values, numbers_near(prose, _row_words("active", row)))
+        hints = numbers_near(prose, _row_words("active", row))
+        chosen = _confirmed_by_prose(values, hints)
         if chosen is not None:
             mapper.result.warnings.append(
                 f"active.{row}: printed {' '.join(v.text for v in obs.values)!r} read as "
@@ -338,14 +352,11 @@ def map_active(rows: Sequence[Row], version: str, amount_factor: float, prose: s
                 "the only reading the report's text confirms",
             )
         else:
-            mapper.emit_reading(
-                "active",
-                row,
-                obs,
-                readings[0],
-                [a is not recover.UNDETERMINED for a in agree],
-                "the only way to cut it",
-            )
+            determined = [a is not recover.UNDETERMINED for a in agree]
+            mapper.emit_reading("active", row, obs, readings[0], determined, "the only way to cut it")
+            keys = [f"active.{row}.{c}" for c in cols]
+            part = row_part(keys, _trim(obs.values, len(cols)), readings, values, [not d for d in determined])
+            mapper.keep_ambiguity(record([part], [[i] for i in range(len(readings))], hints))
     return mapper.result
 
 
@@ -435,6 +446,7 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
     if not readings:
         return mapper.result
     solutions = recover.solve(candidates, _request_constraints(version, set(candidates)))
+    parts: dict[str, RowPart] = {}
     for row, rds in readings.items():
         per_row: Sequence[Sequence[float | None]]
         if solutions:
@@ -447,6 +459,14 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
         determined = [a is not recover.UNDETERMINED for a in agree]
         chosen = next(rd for rd, v in zip(rds, candidates[row], strict=True) if v == list(per_row[0]))
         mapper.emit_reading("requests", row, observed[row], chosen, determined, why)
+        if solutions and not all(determined):
+            vals = _trim(observed[row].values, len(cols))
+            offset = sum(len(p.tokens) for p in parts.values())
+            keys = [f"requests.{row}.{c}" for c in cols]
+            parts[row] = row_part(keys, vals, rds, candidates[row], [not d for d in determined], offset)
+    if parts and solutions:
+        combos = [[candidates[row].index(list(s[row])) for row in parts] for s in solutions]
+        mapper.keep_ambiguity(record(list(parts.values()), combos))
     return mapper.result
 
 

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/make_samples.py [--out samples]
 
 Each agency's reports are consecutive years whose numbers chain (上年结转 = last year's 结转下年度,
-现行有效件数 carried forward; ``tests/fixtures/series.py``), drawn from seeded RNGs, written as DOCX
+现行有效件数 and 上一年项目数量 carried forward; ``tests/fixtures/series.py``), drawn from seeded RNGs, written as DOCX
 by the fixture generator (``tests/fixtures/generator``) and converted by LibreOffice to the format
 listed. Rerunning gives the same numbers; the office files' bytes may differ with the LibreOffice
 version.

@@ -53,8 +53,9 @@ from extractor.dataset.write import (
     staged_name,
 )
 from extractor.pipeline import Extraction
-from rules.checks import APPLICANT_COLS
-from rules.crossyear import CROSSYEAR_RULES, IN_FORCE_ROWS, crossyear_checks
+from rules.ambiguity import AMBIGUOUS_KIND
+from rules.crossyear import CROSSYEAR_RULES, crossyear_checks, crossyear_keys
+from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +64,6 @@ MAX_SEGMENTS = 8  # per table; beyond that the smallest are merged
 READ_BATCH_ROWS = 200_000
 DOC_TABLES = ("cells", "sections", "checks", "warnings")  # rows belong to one extracted document
 DERIVED_TABLES = ("crosswalk", *(f"wide_{v}" for v in WIDE_VERSIONS))
-CROSSYEAR_KEYS = tuple(
-    [f"requests.carried_over_in.{c}" for c in (*APPLICANT_COLS, "total")]
-    + [f"requests.carried_over_out.{c}" for c in (*APPLICANT_COLS, "total")]
-    + [f"active.{r}.{k}" for r in IN_FORCE_ROWS for k in ("in_force", "issued", "repealed")]
-)
 
 
 def table_dir(out_dir: Path, name: str) -> Path:
@@ -81,6 +77,21 @@ def _new_id() -> str:
 def live_rows(reports: pd.DataFrame) -> pd.DataFrame:
     """Reports rows that own rows in the other tables: extracted documents, not duplicates."""
     return reports[reports["duplicate_of"].isna() & reports["report_id"].notna() & (reports["report_id"] != "")]
+
+
+@dataclass
+class Globals:
+    """What the batch-wide parts leave for the QA figures."""
+
+    settled: pd.DataFrame  # cells settled across years
+    same_agency_year: pd.DataFrame  # warnings
+    unmapped: pd.DataFrame  # unmapped-label warnings
+    n_ambiguous: int  # ambiguity records
+
+
+def _frame_of(name: str, tables: list[pa.Table]) -> pd.DataFrame:
+    """Arrow pieces of a table as one DataFrame of its types (empty with its schema when none)."""
+    return from_arrow(name, pa.concat_tables(tables)) if tables else frame(name, [])
 
 
 @dataclass
@@ -196,8 +207,8 @@ class DatasetStore:
         reports_writer.write(reports)
         reports_writer.close(new)
         crash_point("finish")
-        same = self._global_parts(new, reports, token)
-        qa, failing = self._qa(new, reports)
+        glob = self._global_parts(new, reports, token)
+        qa, failing = self._qa(new, reports, glob)
         stage_file(self.out_dir, new, QA_REPORT_NAME, partial(_write_text, render_qa_report(qa)))
         if csv:
             for name in ALL_TABLES:
@@ -205,7 +216,7 @@ class DatasetStore:
                 crash_point("finish")
         commit(self.out_dir, new)
         self.manifest = new
-        return Finished(reports, failing, same, qa)
+        return Finished(reports, failing, glob.same_agency_year, qa)
 
     def _chunk_reports(self, manifest: Manifest) -> pd.DataFrame:
         """The extracted (non-duplicate) reports rows of the chunks, in commit order, with their chunk."""
@@ -272,6 +283,7 @@ class DatasetStore:
                 ids_of.setdefault(chunk, []).append(rid)
         for group in _groups(chunks, docs_of, FINISH_BATCH_DOCS):
             cells = None
+            ambiguous: set[str] = set()  # their wide rows are global: cells settled across years change them
             for name in DOC_TABLES:
                 frames = []
                 for chunk in group:
@@ -284,6 +296,8 @@ class DatasetStore:
                         tbl = tbl.filter(pc.invert(pc.is_in(tbl["rule"], pa.array(CROSSYEAR_RULES))))
                     elif name == "warnings":
                         tbl = tbl.filter(pc.not_equal(tbl["kind"], SAME_AGENCY_YEAR))
+                    elif name == "cells":
+                        tbl = tbl.filter(pc.not_equal(tbl["method"], RESOLVED_METHOD))  # recomputed
                     frames.append(tbl)
                 if not frames:
                     continue
@@ -291,12 +305,15 @@ class DatasetStore:
                 writers[name].write(merged)
                 if name == "cells":
                     cells = from_arrow("cells", merged)
+                elif name == "warnings":
+                    ambiguous |= set(merged.filter(pc.equal(merged["kind"], AMBIGUOUS_KIND))["report_id"].to_pylist())
             if cells is None:
                 cells = frame("cells", [])
             group_meta = meta[meta["report_id"].isin({rid for c in group for rid in ids_of.get(c, [])})]
             writers["crosswalk"].write(harmonise(group_meta, cells))
+            settled_later = group_meta[~group_meta["report_id"].isin(ambiguous)]
             for version in WIDE_VERSIONS:
-                writers[f"wide_{version}"].write(wide(group_meta, cells, version))
+                writers[f"wide_{version}"].write(wide(settled_later, cells, version))
             crash_point("finish")
         for writer in writers.values():
             writer.close(new)
@@ -317,19 +334,60 @@ class DatasetStore:
             writer.close(manifest)
             crash_point("finish")
 
-    def _global_parts(self, manifest: Manifest, reports: pd.DataFrame, token: str) -> pd.DataFrame:
-        """The parts recomputed whole: cross-year checks and same-agency-year warnings."""
-        numbers, cells = self._crossyear_inputs(manifest)
-        checks = crossyear_checks(reports, cells, numbers)
-        writer = PartWriter(self.out_dir, "checks", f"glob-{token}.parquet", PartKind.GLOBAL)
-        writer.write(checks.astype(COLUMNS["checks"]))
-        writer.close(manifest)
-        same = same_agency_year_warnings(reports)
-        writer = PartWriter(self.out_dir, "warnings", f"glob-{token}.parquet", PartKind.GLOBAL)
-        writer.write(same)
-        writer.close(manifest)
+    def _global_parts(self, manifest: Manifest, reports: pd.DataFrame, token: str) -> Globals:
+        """The parts recomputed whole at every finish: cells settled across years (with their
+        crosswalk rows, and the wide rows of the reports that may have such cells), cross-year checks
+        and same-agency-year warnings. They read only what they need: the cells of the cross-year
+        keys, the numbers printed per report, the ambiguity records and those reports' cells."""
+        records, unmapped = self._warnings_needed(manifest)
+        ambiguous = set(records["report_id"])
+        numbers, xcells, amb_cells = self._cells_needed(manifest, ambiguous)
+        settled = resolve_across_years(reports, xcells, records, numbers)
+        settled = (settled if len(settled) else frame("cells", [])).astype(COLUMNS["cells"])
+        live = live_rows(reports)
+        parts: dict[str, pd.DataFrame] = {
+            "cells": settled,
+            "checks": crossyear_checks(reports, pd.concat([xcells, settled[list(xcells.columns)]]), numbers),
+            "warnings": same_agency_year_warnings(reports),
+            "crosswalk": harmonise(live, settled),
+        }
+        amb_meta = live[live["report_id"].isin(ambiguous)]
+        for version in WIDE_VERSIONS:
+            parts[f"wide_{version}"] = wide(amb_meta, pd.concat([amb_cells, settled], ignore_index=True), version)
+        for name, df in parts.items():
+            writer = PartWriter(self.out_dir, name, f"glob-{token}.parquet", PartKind.GLOBAL)
+            writer.write(df)
+            writer.close(manifest)
         crash_point("finish")
-        return same
+        return Globals(settled, parts["warnings"], unmapped, len(records))
+
+    def _warnings_needed(self, manifest: Manifest) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The ambiguity records and the unmapped-label warnings (a columnar scan)."""
+        records: list[pa.Table] = []
+        unmapped: list[pa.Table] = []
+        for tbl in self._scan(manifest, "warnings", ["report_id", "kind", "message"]):
+            records.append(tbl.filter(pc.equal(tbl["kind"], AMBIGUOUS_KIND)))
+            unmapped.append(tbl.filter(pc.equal(tbl["kind"], "unmapped_label")))
+        return _frame_of("warnings", records), _frame_of("warnings", unmapped)
+
+    def _cells_needed(self, manifest: Manifest, ambiguous: set[str]) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+        """Numbers printed per report, the cells of the cross-year keys, and the cells of the reports
+        in ``ambiguous`` (a columnar scan of four columns: all that these parts read)."""
+        counts: dict[str, int] = {}
+        wanted = pa.array(crossyear_keys(), pa.string())
+        amb = pa.array(sorted(ambiguous), pa.string())
+        columns = ["report_id", "key", "state", "value"]
+        xframes, aframes = [], []
+        for tbl in self._scan(manifest, "cells", columns):
+            numbers = tbl.filter(pc.equal(tbl["state"], "number"))["report_id"].value_counts()
+            for item in numbers.to_pylist():
+                counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+            xframes.append(tbl.filter(pc.is_in(tbl["key"], wanted)))
+            aframes.append(tbl.filter(pc.is_in(tbl["report_id"], amb)))
+        empty = frame("cells", [])[columns]
+        xcells = pa.concat_tables(xframes).to_pandas() if xframes else empty
+        amb_cells = pa.concat_tables(aframes).to_pandas() if aframes else empty
+        return pd.Series(counts, dtype="float64"), xcells, amb_cells
 
     def _path(self, name: str, part: Part) -> Path:
         """Where a part is now: its final name, or its staged one when this finish wrote it."""
@@ -342,42 +400,19 @@ class DatasetStore:
             for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH_ROWS, columns=columns):
                 yield pa.Table.from_batches([batch])
 
-    def _crossyear_inputs(self, manifest: Manifest) -> tuple[pd.Series, pd.DataFrame]:
-        """Numbers printed per report, and the cells the cross-year rules read (a columnar scan)."""
-        counts: dict[str, int] = {}
-        wanted = pa.array(CROSSYEAR_KEYS, pa.string())
-        frames = []
-        for tbl in self._scan(manifest, "cells", ["report_id", "key", "state", "value"]):
-            numbers = tbl.filter(pc.equal(tbl["state"], "number"))["report_id"].value_counts()
-            for item in numbers.to_pylist():
-                counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
-            frames.append(tbl.filter(pc.is_in(tbl["key"], wanted)))
-        cells = (
-            pa.concat_tables(frames).to_pandas()
-            if frames
-            else frame("cells", [])[["report_id", "key", "state", "value"]]
-        )
-        return pd.Series(counts, dtype="float64"), cells
-
-    def _qa(self, manifest: Manifest, reports: pd.DataFrame) -> tuple[QAFigures, pd.DataFrame]:
-        """The QA figures from columnar scans (checks counted per rule; only failing rows kept)."""
+    def _qa(self, manifest: Manifest, reports: pd.DataFrame, glob: Globals) -> tuple[QAFigures, pd.DataFrame]:
+        """The QA figures from a columnar scan of the checks (counted per rule; failing rows kept)."""
         counts: list[pd.DataFrame] = []
         failing: list[pa.Table] = []
         for tbl in self._scan(manifest, "checks", ["report_id", "rule", "scope", "passed", "detail"]):
-            small = tbl.select(["rule", "passed"]).to_pandas()
-            counts.append(rule_counts(small))
+            counts.append(rule_counts(tbl.select(["rule", "passed"]).to_pandas()))
             failing.append(tbl.filter(pc.equal(tbl["passed"], False)))
-        unmapped: list[pa.Table] = []
-        for tbl in self._scan(manifest, "warnings", ["report_id", "kind", "message"]):
-            unmapped.append(tbl.filter(pc.equal(tbl["kind"], "unmapped_label")))
-        per_rule = (
-            pd.concat(counts).groupby("rule", sort=True).sum().reset_index()
-            if counts
-            else rule_counts(frame("checks", []))
-        )
-        fail_df = from_arrow("checks", pa.concat_tables(failing)) if failing else frame("checks", [])
-        unm_df = from_arrow("warnings", pa.concat_tables(unmapped)) if unmapped else frame("warnings", [])
-        return qa_figures_from(reports, per_rule, fail_df, unm_df), fail_df
+        per_rule = pd.concat(counts).groupby("rule", sort=True).sum().reset_index() if counts else None
+        if per_rule is None:
+            per_rule = rule_counts(frame("checks", []))
+        fail_df = _frame_of("checks", failing)
+        qa = qa_figures_from(reports, per_rule, fail_df, glob.unmapped, glob.settled, glob.n_ambiguous)
+        return qa, fail_df
 
     def _to_csv(self, manifest: Manifest, name: str, path: str) -> None:
         header = True

@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.dataset.write import atomic_write
+from rules.ambiguity import AMBIGUOUS_KIND
 from rules.crossyear import agency_key
+from rules.crossyear_resolve import RESOLVED_METHOD
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class QAFigures:
     gaps: pd.DataFrame  # agency, first_year, last_year, years, missing
     slowest: pd.DataFrame  # source, file_format, n_pages, seconds
     problems: pd.DataFrame  # source, status, error
+    settled: pd.DataFrame  # source, key, value, raw, note: cells settled by neighbouring years
+    n_ambiguous: int  # rows of cells left out as ambiguous (before cross-year settling)
 
 
 def _count(series: pd.Series, name: str, order: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -108,19 +112,28 @@ def _gaps(reports: pd.DataFrame) -> pd.DataFrame:
 def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     """Compute the QA figures from the dataset tables (reports, checks, warnings)."""
     checks, warnings = tables["checks"], tables["warnings"]
+    cells = tables.get("cells")
     return qa_figures_from(
         tables["reports"],
         rule_counts(checks),
         checks[checks["passed"] == False],  # noqa: E712
         warnings[warnings["kind"] == "unmapped_label"],
+        cells[cells["method"] == RESOLVED_METHOD] if cells is not None else None,
+        int((warnings["kind"] == AMBIGUOUS_KIND).sum()),
     )
 
 
 def qa_figures_from(
-    reports: pd.DataFrame, counts: pd.DataFrame, failing_checks: pd.DataFrame, unmapped: pd.DataFrame
+    reports: pd.DataFrame,
+    counts: pd.DataFrame,
+    failing_checks: pd.DataFrame,
+    unmapped: pd.DataFrame,
+    settled_cells: pd.DataFrame | None,
+    n_ambiguous: int,
 ) -> QAFigures:
     """The QA figures from what they need: the reports table, :func:`rule_counts` of the checks, the
-    failing checks and the ``unmapped_label`` warnings (so a large dataset can be scanned in parts)."""
+    failing checks, the ``unmapped_label`` warnings, the cells settled across years and the number of
+    ambiguity records (so a large dataset can be scanned in parts)."""
     source_of = dict(zip(reports["report_id"], reports["source"], strict=False))
     failing = failing_checks.copy()
     failing.insert(0, "source", failing["report_id"].map(source_of))
@@ -141,6 +154,10 @@ def qa_figures_from(
     timed = reports[reports["duplicate_of"].isna() & reports["seconds"].notna()]
     slowest = timed.sort_values(["seconds", "source"], ascending=[False, True]).head(SLOWEST_N)
     problems = reports[reports["status"] != "ok"].sort_values("source")[["source", "status", "error"]]
+    settled = pd.DataFrame(columns=["report_id", "key", "value", "raw", "note"])
+    if settled_cells is not None:
+        settled = settled_cells[["report_id", "key", "value", "raw", "note"]]
+    settled = settled.assign(source=settled["report_id"].map(source_of)).sort_values(["source", "key"])
     return QAFigures(
         n_documents=len(reports),
         n_duplicates=int(reports["duplicate_of"].notna().sum()),
@@ -153,6 +170,8 @@ def qa_figures_from(
         gaps=_gaps(reports),
         slowest=slowest[["source", "file_format", "n_pages", "seconds"]].reset_index(drop=True),
         problems=problems.reset_index(drop=True),
+        settled=settled[["source", "key", "value", "raw", "note"]].reset_index(drop=True),
+        n_ambiguous=n_ambiguous,
     )
 
 
@@ -184,8 +203,9 @@ def render_qa_report(fig: QAFigures) -> str:
         "# QA report",
         "",
         f"{fig.n_documents} documents ({fig.n_duplicates} duplicates of another input). Rules R1–R4 are the"
-        " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理) and X2"
-        " (现行有效件数 carried forward with 制发 and 废止) compare an agency's consecutive years."
+        " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理), X2"
+        " (现行有效件数 carried forward with 制发 and 废止) and X3 (上一年项目数量 carried forward with 本年增/减,"
+        " 2019 form) compare an agency's consecutive years."
         " See `checks` for every evaluation.",
         "",
         "## Documents by status",
@@ -219,6 +239,13 @@ def render_qa_report(fig: QAFigures) -> str:
         "Years between an agency's first and last report in this dataset for which it has no report.",
         "",
         *_table(fig.gaps),
+        f"## Cells settled by neighbouring years ({len(fig.settled)})",
+        "",
+        f"{fig.n_ambiguous} rows of the reports had cells left out because their digits ran together and"
+        " could be read several ways; these cells were settled by the same agency's adjacent years"
+        " (X1–X3) and the report's prose (`method = cross-year` in `cells`).",
+        "",
+        *_table(fig.settled.head(FAILING_CHECKS_MAX)),
         f"## Documents not read in full ({len(fig.problems)})",
         "",
         *_table(fig.problems),

@@ -13,6 +13,7 @@ import pandas as pd
 
 from extractor.dataset.crosswalk import harmonise
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
+from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
 from rules.data import schema
 
 logger = logging.getLogger(__name__)
@@ -87,14 +88,29 @@ def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> pd.DataFra
 
 
 def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Add what needs the whole batch: cross-year checks (X1, X2) in ``checks``, and ``crosswalk``.
+    """Add what needs the whole batch: cells settled by the agency's neighbouring years
+    (:mod:`rules.crossyear_resolve`), cross-year checks (X1, X2) in ``checks``, and ``crosswalk``.
 
-    Idempotent: cross-year rows already in ``checks`` (from an earlier run) are recomputed.
+    Idempotent: settled cells and cross-year checks already there (from an earlier run) are recomputed.
     """
     out = dict(tables)
+    out["cells"] = cells = settle_across_years(tables)
     checks = tables["checks"]
     checks = checks[~checks["rule"].isin(CROSSYEAR_RULES)]
-    extra = crossyear_checks(tables["reports"], tables["cells"])
+    extra = crossyear_checks(tables["reports"], cells)
     out["checks"] = pd.concat([checks, extra.astype(COLUMNS["checks"])], ignore_index=True).astype(COLUMNS["checks"])
-    out["crosswalk"] = harmonise(tables["reports"], tables["cells"])
+    out["crosswalk"] = harmonise(tables["reports"], cells)
     return out
+
+
+def settle_across_years(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """``cells`` with the cells that the same agency's adjacent years settle (earlier ones replaced)."""
+    cells = tables["cells"]
+    cells = cells[cells["method"] != RESOLVED_METHOD]
+    warnings = tables.get("warnings")
+    if warnings is None or warnings.empty:
+        return cells.reset_index(drop=True)
+    settled = resolve_across_years(tables["reports"], cells, warnings)
+    if settled.empty:
+        return cells.reset_index(drop=True)
+    return pd.concat([cells, settled.astype(COLUMNS["cells"])], ignore_index=True).astype(COLUMNS["cells"])

@@ -140,6 +140,9 @@ def check_keys(rule: str, scope: str, version: str) -> set[str]:
     if rule == "X2":
         stem = scope.split()[0].rsplit(".", 1)[0]
         return {f"{stem}.in_force", f"{stem}.issued", f"{stem}.repealed"}
+    if rule == "X3":
+        stem = scope.split()[0].rsplit(".", 1)[0]
+        return {f"{stem}.prior_items", f"{stem}.change"}
     return set()
 
 

@@ -393,7 +393,7 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
     manifest = recover(out_dir)
     everything = dict(tables) if "crosswalk" in tables else complete_tables(tables)
     for version in WIDE_VERSIONS:
-        everything[f"wide_{version}"] = wide(tables["reports"], tables["cells"], version)
+        everything[f"wide_{version}"] = wide(everything["reports"], everything["cells"], version)
     new = Manifest(files=[], generation=manifest.generation)
     token = f"{manifest.generation + 1:08d}"
     for name, df in everything.items():

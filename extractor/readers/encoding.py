@@ -33,11 +33,12 @@ def _mostly_common_cjk(text: str) -> bool:
     wide = [ch for ch in text if ord(ch) > 0x7F]
     if not wide:
         return True
-    common = sum(1 for ch in wide if _in_gb2312(ch) or ch in "，。、：；！？（）《》“”‘’【】—…　")
+    common = sum(1 for ch in wide if in_gb2312(ch) or ch in "，。、：；！？（）《》“”‘’【】—…　")
     return common / len(wide) >= COMMON_CJK_SHARE
 
 
-def _in_gb2312(ch: str) -> bool:
+def in_gb2312(ch: str) -> bool:
+    """Whether ``ch`` is in GB2312 (the common simplified characters; no traditional forms)."""
     try:
         ch.encode("gb2312")
     except UnicodeEncodeError:

@@ -87,6 +87,10 @@ def test_check_keys_cover_each_rule():
         "active.regulations.issued",
         "active.regulations.repealed",
     }
+    assert check_keys("X3", "active.penalty.prior_items 2019→2020", "2019") == {
+        "active.penalty.prior_items",
+        "active.penalty.change",
+    }
     checks = pd.DataFrame(
         {"rule": ["R4", "R3"], "scope": ["admin_review", "granted"], "passed": [False, None]}, dtype="object"
     )
