@@ -5,6 +5,11 @@
 The baseline is what any tool must do anyway: read the bytes and decode them (text), or parse the
 page with lxml (HTML). Rounds alternate pipeline and baseline; the median of each is reported, and
 the ratio pipeline/baseline is the figure to watch (absolute timings on shared machines are noisy).
+
+A third timing runs each document with and without the prose facts (``rules/prose_facts.py``: the
+``facts`` table, rule T1, prose cells of legacy reports), alternated ``--rounds`` times, and keeps
+the fastest of each (the least disturbed by other processes); the ratio with/without prose is what
+prose extraction adds per document (target: at most 1.10).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from lxml import html as lxml_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import rules.legacy as legacy_rules
+import rules.report as report_rules
 from extractor.pipeline import extract_bytes
 from extractor.readers.encoding import decode_bytes
 from extractor.readers.sniff import sniff_format
@@ -51,6 +58,7 @@ def main() -> None:
         extract_bytes(d, p, p.name)
     warm = time.perf_counter() - t0
     full, base = [], []
+    prose_time = _time_prose()
     for _ in range(args.rounds):
         t = time.perf_counter()
         for p, d in docs:
@@ -66,6 +74,57 @@ def main() -> None:
     print(f"pipeline: {n / f:8.1f} docs/s  {1000 * f / n:6.1f} ms/doc  (median of {args.rounds})")
     print(f"baseline: {n / b:8.1f} docs/s  {1000 * b / n:6.1f} ms/doc  (decode + lxml parse)")
     print(f"ratio pipeline/baseline: {f / b:.1f}x")
+    inside = sum(prose_time) / sum(full)
+    print(f"prose facts inside the pipeline runs: {100 * inside:.1f}% of their time; ratio {1 / (1 - inside):.3f}")
+    with_p, without_p = prose_cost(docs, args.rounds)
+    print(
+        f"prose facts: {1000 * with_p / n:6.1f} ms/doc with, {1000 * without_p / n:6.1f} ms/doc without; "
+        f"ratio with/without {with_p / without_p:.3f}"
+    )
+
+
+def _time_prose() -> list[float]:
+    """Time spent in the prose functions (facts, hints, T1) during the pipeline runs that follow."""
+    spent: list[float] = []
+
+    def timed(fn):  # type: ignore[no-untyped-def]
+        def wrapper(*a, **k):  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent.append(time.perf_counter() - t)
+
+        return wrapper
+
+    report_rules.find_facts = timed(report_rules.find_facts)
+    report_rules.find_hints = timed(report_rules.find_hints)
+    report_rules.t1_checks = timed(report_rules.t1_checks)
+    legacy_rules.t1_checks = timed(legacy_rules.t1_checks)
+    legacy_rules.prose_cells = timed(legacy_rules.prose_cells)
+    return spent
+
+
+def prose_cost(docs: list[tuple[Path, bytes]], rounds: int) -> tuple[float, float]:
+    """Per document, the pipeline with and without prose facts, alternated ``rounds`` times; the
+    minimum of each (the least disturbed run on a shared machine), summed over the documents."""
+    find_facts, find_hints = report_rules.find_facts, report_rules.find_hints
+    with_p = without_p = 0.0
+    for p, d in docs:
+        a, b = [], []
+        for _ in range(rounds):
+            report_rules.find_facts = lambda *_a, **_k: []  # type: ignore[assignment]
+            report_rules.find_hints = lambda *_a, **_k: {}  # type: ignore[assignment]
+            t = time.perf_counter()
+            extract_bytes(d, p, p.name)
+            b.append(time.perf_counter() - t)
+            report_rules.find_facts, report_rules.find_hints = find_facts, find_hints
+            t = time.perf_counter()
+            extract_bytes(d, p, p.name)
+            a.append(time.perf_counter() - t)
+        with_p += min(a)
+        without_p += min(b)
+    return with_p, without_p
 
 
 if __name__ == "__main__":

@@ -49,6 +49,10 @@ class ReportView:
     def warnings(self) -> pd.DataFrame:
         return frame("warnings", self.extraction.warnings)
 
+    @property
+    def facts(self) -> pd.DataFrame:
+        return frame("facts", self.extraction.facts)
+
     def values(self) -> dict[str, float | None]:
         """canonical key -> value (None for blank, dash or text cells)."""
         return {c["key"]: c["value"] for c in self.extraction.cells}

@@ -36,6 +36,8 @@ class Extraction:
     sections: list[dict[str, Any]] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    legacy_readings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -127,7 +129,32 @@ def report_rows(report_id: str, report: Report) -> tuple[list[dict[str, Any]], .
     warnings += [{"report_id": report_id, "kind": "unmapped_label", "message": lbl} for lbl in report.unmapped_labels]
     # cells left out with the readings that remain: the batch may settle them across years
     warnings += [{"report_id": report_id, "kind": AMBIGUOUS_KIND, "message": a.to_json()} for a in report.ambiguities]
-    return cells, sections, checks, warnings
+    facts = [
+        {
+            "report_id": report_id,
+            "key": f.key,
+            "value": f.value,
+            "unit": f.unit,
+            "section": f.section,
+            "sentence": f.sentence,
+            "span": f.span,
+            "confidence": f.confidence,
+        }
+        for f in report.facts
+    ]
+    readings = [
+        {
+            "report_id": report_id,
+            "key": r.key,
+            "printed": r.printed,
+            "options": r.options_text,
+            "determined": r.determined,
+            "method": r.method,
+            "locator": r.locator,
+        }
+        for r in report.legacy_readings
+    ]
+    return cells, sections, checks, warnings, facts, readings
 
 
 def _hit_memory_limit() -> bool:
@@ -210,7 +237,7 @@ def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
     ext = Extraction(
         _report_row(rid, source, report.file_format, status.value, error, report, time.perf_counter() - t0, len(data))
     )
-    ext.cells, ext.sections, ext.checks, ext.warnings = report_rows(rid, report)
+    ext.cells, ext.sections, ext.checks, ext.warnings, ext.facts, ext.legacy_readings = report_rows(rid, report)
     return ext
 
 

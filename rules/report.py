@@ -15,6 +15,8 @@ from rules import metadata
 from rules.ambiguity import Ambiguity
 from rules.checks import Check, run_checks
 from rules.clean import clean_document
+from rules.legacy import Reading, analyse_legacy
+from rules.prose_facts import Fact, find_facts, find_hints
 from rules.repair import repair_ocr_cells
 from rules.sections import (
     Layout,
@@ -27,6 +29,7 @@ from rules.sections import (
     section_text,
 )
 from rules.stream import Kind, Token, assemble_rows, grid_tokens, paragraph_tokens
+from rules.t1 import t1_checks
 from rules.tables import Cell, TableResult, map_active, map_requests, map_review
 from rules.version import detect_version
 
@@ -68,6 +71,8 @@ class Report:
     unmapped_labels: list[str] = field(default_factory=list)
     ambiguities: list[Ambiguity] = field(default_factory=list)  # cells left out, with their readings
     n_pages: int | None = None
+    facts: list[Fact] = field(default_factory=list)
+    legacy_readings: list[Reading] = field(default_factory=list)
 
 
 def _stream(doc: Document, lay: Layout, start: int, end: int) -> list[Token]:
@@ -105,6 +110,25 @@ def _region(secs: dict[int, Section], number: int, lay: Layout) -> tuple[int, in
         return start, end
     table = enclosing_table_start(lay, header[0])
     return start, table if table is not None else header[0]
+
+
+def _analyse_legacy(doc: Document, lay: Layout, head: list[str], report: Report) -> None:
+    """A pre-2019 report: its own headings, statistics table and sentences (rules/legacy.py)."""
+    res, facts, published = analyse_legacy(
+        lay.text,
+        head,
+        lambda s, e: _stream(doc, lay, s, e),
+        lambda secs: find_facts(secs, "legacy"),
+        lambda secs: find_hints(secs, "legacy"),
+    )
+    report.sections = [SectionOut(s.number, s.heading, s.text) for s in res.sections]
+    report.cells, report.checks, report.facts = res.cells, res.checks, facts
+    report.legacy_readings = res.readings
+    report.warnings.extend(res.warnings)
+    report.unmapped_labels.extend(res.unmapped)
+    report.publish_date = published
+    if not res.sections:
+        report.warnings.append("no heading of the 2007 regulation's report (一、概述 … 主动公开 … 依申请公开)")
 
 
 def analyse(doc: Document) -> Report:
@@ -161,6 +185,11 @@ def analyse(doc: Document) -> Report:
         fixed = repair_ocr_cells(report.cells, report.checks, version)  # changes OCR'd cells only
         report.cells, report.checks = fixed.cells, fixed.checks
         report.warnings.extend(fixed.warnings)
+        report.facts = find_facts([(s.number, s.text) for s in report.sections], version)
+        report.checks.extend(t1_checks(report.facts, report.cells, version))
+    elif version == "legacy":
+        _analyse_legacy(doc, lay, head, report)
+        return report
     if not found:
         report.warnings.append("no standard section heading (一、总体情况 … 六、其他需要报告的事项) was found")
     return report

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from extractor.readers.word.libreoffice import ConversionSettings, convert_file  # noqa: E402
 from tests.fixtures.generator.render import Variant, build_docx  # noqa: E402
+from tests.fixtures.legacy import Layout, LegacyVariant, build_legacy_docx  # noqa: E402
 from tests.fixtures.series import YearSpec, series_values  # noqa: E402
 
 logger = logging.getLogger("make_samples")
@@ -70,6 +71,49 @@ SAMPLES = (
 )
 
 
+# Legacy reports (2008–2018) of the same agencies, so that the samples hold one series across both
+# eras: (slug, agency, seed, ((year, layout, format), ...)).
+LEGACY_SAMPLES = (
+    (
+        "linjiang",
+        "临江市自然资源和规划局",
+        1,
+        ((2016, Layout.NATIONAL, "html"), (2017, Layout.PROVINCIAL, "pdf"), (2018, Layout.PROSE, "docx")),
+    ),
+    (
+        "yunling",
+        "云岭市卫生健康委员会",
+        4,
+        ((2016, Layout.PROSE, "pdf"), (2017, Layout.NATIONAL, "docx"), (2018, Layout.PROVINCIAL, "html")),
+    ),
+)
+
+
+def _write(docx: Path, dest: Path, fmt: str, tmp: Path) -> None:
+    if fmt == "docx":
+        shutil.copyfile(docx, dest)
+    else:
+        target = TARGETS["doc" if fmt == "wps" else fmt]
+        shutil.copyfile(convert_file(docx, tmp / "out", ConversionSettings(target=target)), dest)
+
+
+def build_legacy(out_dir: Path, only: list[str] | None = None) -> list[Path]:
+    """The legacy samples (national table, provincial table, prose only) in HTML, PDF and DOCX."""
+    written = []
+    for slug, agency, seed, years in LEGACY_SAMPLES:
+        if only and slug not in only:
+            continue
+        for year, layout, fmt in years:
+            dest = out_dir / f"gen_{slug}_{year}_{layout.value}.{fmt}"
+            with tempfile.TemporaryDirectory(prefix="govreport-samples-") as tmp:
+                docx = Path(tmp) / f"{dest.stem}.docx"
+                build_legacy_docx(LegacyVariant(agency, year, layout, seed), docx)
+                _write(docx, dest, fmt, Path(tmp))
+            logger.info("%s (%d KB)", dest.name, dest.stat().st_size // 1024)
+            written.append(dest)
+    return written
+
+
 def build_sample(sample: Sample, out_dir: Path) -> list[Path]:
     """Write one file per year of ``sample`` into ``out_dir``."""
     breaks = {(y, k): v for y, k, v in sample.breaks}
@@ -81,12 +125,7 @@ def build_sample(sample: Sample, out_dir: Path) -> list[Path]:
         with tempfile.TemporaryDirectory(prefix="govreport-samples-") as tmp:
             docx = Path(tmp) / f"{dest.stem}.docx"
             build_docx(variant, values[year], docx)
-            if fmt == "docx":
-                shutil.copyfile(docx, dest)
-            else:
-                target = TARGETS["doc" if fmt == "wps" else fmt]
-                converted = convert_file(docx, Path(tmp) / "out", ConversionSettings(target=target))
-                shutil.copyfile(converted, dest)
+            _write(docx, dest, fmt, Path(tmp))
         logger.info("%s (%d KB)", dest.name, dest.stat().st_size // 1024)
         written.append(dest)
     return written
@@ -96,13 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the generated reports in samples/.")
     parser.add_argument("--out", type=Path, default=ROOT / "samples")
     parser.add_argument("--only", nargs="*", help="sample slugs to build (default: all)")
+    parser.add_argument("--legacy-only", action="store_true", help="build only the legacy (2008–2018) samples")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
     for sample in SAMPLES:
-        if args.only and sample.slug not in args.only:
+        if args.legacy_only or (args.only and sample.slug not in args.only):
             continue
         build_sample(sample, args.out)
+    build_legacy(args.out, args.only)
     return 0
 
 

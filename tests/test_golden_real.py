@@ -1,7 +1,9 @@
-"""Real reports against their hand-checked gold (copied into tests/fixtures/real with the reports)."""
+"""``read_report`` (extractor/api.py), the whole chain from file to DataFrames, on the real reports
+against their hand-checked gold (copied into tests/fixtures/real with the reports)."""
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 import pytest
@@ -23,6 +25,7 @@ def _norm(s) -> str:
     return "".join(unicodedata.normalize("NFKC", str(s)).split())
 
 
+@functools.cache  # each report read once per test process
 def compare(name: str):
     path = REAL / name
     gold = gold_of(path)

@@ -10,22 +10,18 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from nbclient import NotebookClient
 
-from extractor.cli import main
+from tests.helpers import ROOT, extract_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 CELL_TIMEOUT_S = 120
 BUILD_WAIT_S = 600
 DONE, FAILED = ".done", ".failed"
 
-pytestmark = pytest.mark.slow
-
 
 def _build_samples_dataset(out: Path) -> None:
-    res = CliRunner().invoke(main, ["extract", str(ROOT / "samples"), "-o", str(out), "-q"], catch_exceptions=False)
+    res = extract_cli(str(ROOT / "samples"), "-o", str(out), "-q")
     assert res.exit_code == 0, res.output
 
 
@@ -89,6 +85,7 @@ def _stdout(nb: nbformat.NotebookNode) -> str:
     return "".join(o.get("text", "") for o in _outputs(nb) if o.get("output_type") == "stream")
 
 
+@pytest.mark.slow
 def test_samples_dataset_has_both_forms_every_format_and_consecutive_years(samples_dataset: Path):
     reports = pd.read_parquet(samples_dataset / "reports.parquet")
     assert not reports["source"].str.endswith("README.md").any()
@@ -96,14 +93,17 @@ def test_samples_dataset_has_both_forms_every_format_and_consecutive_years(sampl
     assert set(reports["file_format"]) == {"text", "html", "pdf", "docx", "doc", "wps", "image"}
     scan = reports[reports["file_format"] == "image"]  # the OCR path: a degraded scan of a 2021 page
     assert list(scan["format_version"]) == ["2021"] and int(scan["n_cells"].iloc[0]) > 100
-    for fmt in ("html", "pdf", "docx", "doc", "wps"):
+    for fmt in ("doc", "wps"):
         assert set(reports.loc[reports["file_format"] == fmt, "format_version"]) == {"2019", "2021"}, fmt
+    for fmt in ("html", "pdf", "docx"):  # legacy samples (2016–2018) in these three
+        assert set(reports.loc[reports["file_format"] == fmt, "format_version"]) == {"2019", "2021", "legacy"}, fmt
     years = reports[reports["agency"] == "云岭市卫生健康委员会"]["report_year"].tolist()
-    assert sorted(years) == [2019, 2020, 2021, 2022, 2023]
+    assert sorted(years) == [2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023]
     x = pd.read_parquet(samples_dataset / "checks.parquet")
     assert (x["rule"] == "X1").sum() == 7 * 7  # 云岭 2019→…→2023 (4 pairs) and 临江 2019→…→2022 (3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("report", "expect"),
     [
@@ -127,17 +127,19 @@ def test_spot_check_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch,
         assert "0 unmapped labels" in _stdout(nb)
 
 
+@pytest.mark.slow
 def test_explore_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch):
     nb = run_notebook("explore.ipynb", samples_dataset, monkeypatch)
     out = _stdout(nb)
-    assert "16 documents, 16 usable; 7 agencies; years 2019 – 2024" in out
+    assert "22 documents, 22 usable; 7 agencies; years 2016 – 2024" in out
+    assert "points from prose: " in out and "points from prose: 0 " not in out
     from matplotlib import font_manager
 
     if any(f.name.startswith("Noto Sans CJK") for f in font_manager.fontManager.ttflist):
         assert "font: Noto Sans CJK" in out  # fonts-noto-cjk, installed by scripts/bootstrap.sh as root
     else:  # the notebook still runs, and says why its Chinese labels will not render
         assert ("No CJK font found" in out) == ("font: None" in out)
-    assert _images(nb) == 4
+    assert _images(nb) == 5  # … and one agency's series across the form changes
 
 
 @pytest.mark.parametrize("name", ["spot_check.ipynb", "explore.ipynb"])

@@ -35,6 +35,8 @@ class BatchResult:
             "sections": frame("sections", (s for e in ex for s in e.sections)),
             "checks": frame("checks", (k for e in ex for k in e.checks)),
             "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
+            "facts": frame("facts", (f for e in ex for f in e.facts)),
+            "legacy_readings": frame("legacy_readings", (r for e in ex for r in e.legacy_readings)),
         }
 
     def counts(self) -> dict[str, int]:

@@ -56,13 +56,14 @@ from extractor.pipeline import Extraction
 from rules.ambiguity import AMBIGUOUS_KIND
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks, crossyear_keys
 from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
+from rules.legacy_chain import CHAIN_RULE, CHAIN_SUFFIX, chain_legacy
 
 logger = logging.getLogger(__name__)
 
 FINISH_BATCH_DOCS = 2000  # documents compacted (and harmonised) at a time
 MAX_SEGMENTS = 8  # per table; beyond that the smallest are merged
 READ_BATCH_ROWS = 200_000
-DOC_TABLES = ("cells", "sections", "checks", "warnings")  # rows belong to one extracted document
+DOC_TABLES = tuple(t for t in COLUMNS if t != "reports")  # rows belong to one extracted document
 DERIVED_TABLES = ("crosswalk", *(f"wide_{v}" for v in WIDE_VERSIONS))
 
 
@@ -146,15 +147,9 @@ class DatasetStore:
         ex = list(extractions)
         if not ex:
             return 0
-        self.append_frames(
-            {
-                "cells": frame("cells", (c for e in ex for c in e.cells)),
-                "sections": frame("sections", (s for e in ex for s in e.sections)),
-                "checks": frame("checks", (k for e in ex for k in e.checks)),
-                "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
-                "reports": frame("reports", (e.report for e in ex)),
-            }
-        )
+        tables = {name: frame(name, (row for e in ex for row in getattr(e, name))) for name in DOC_TABLES}
+        tables["reports"] = frame("reports", (e.report for e in ex))  # last: as in every chunk
+        self.append_frames(tables)
         return len(ex)
 
     def append_frames(self, tables: Mapping[str, pd.DataFrame]) -> None:
@@ -282,8 +277,10 @@ class DatasetStore:
             if rid in live_ids:
                 ids_of.setdefault(chunk, []).append(rid)
         for group in _groups(chunks, docs_of, FINISH_BATCH_DOCS):
-            cells = None
-            ambiguous: set[str] = set()  # their wide rows are global: cells settled across years change them
+            read: dict[str, pd.DataFrame] = {}
+            # open reports: cells settled across years may still change them, so their crosswalk and
+            # wide rows are recomputed with the batch-wide parts at every finish
+            open_ids: set[str] = set()
             for name in DOC_TABLES:
                 frames = []
                 for chunk in group:
@@ -293,27 +290,30 @@ class DatasetStore:
                     tbl = pq.read_table(table_dir(self.out_dir, name) / part.file).cast(arrow_schema(name))
                     tbl = tbl.filter(pc.is_in(tbl["report_id"], pa.array(ids_of.get(chunk, []), pa.string())))
                     if name == "checks":
-                        tbl = tbl.filter(pc.invert(pc.is_in(tbl["rule"], pa.array(CROSSYEAR_RULES))))
+                        tbl = tbl.filter(pc.invert(pc.is_in(tbl["rule"], pa.array([*CROSSYEAR_RULES, CHAIN_RULE]))))
                     elif name == "warnings":
                         tbl = tbl.filter(pc.not_equal(tbl["kind"], SAME_AGENCY_YEAR))
-                    elif name == "cells":
-                        tbl = tbl.filter(pc.not_equal(tbl["method"], RESOLVED_METHOD))  # recomputed
+                    elif name == "cells":  # cells settled across years are recomputed at every finish
+                        method = pc.fill_null(tbl["method"], "")
+                        chained = pc.ends_with(method, CHAIN_SUFFIX)
+                        tbl = tbl.filter(pc.and_(pc.not_equal(method, RESOLVED_METHOD), pc.invert(chained)))
                     frames.append(tbl)
                 if not frames:
                     continue
                 merged = pa.concat_tables(frames)
                 writers[name].write(merged)
-                if name == "cells":
-                    cells = from_arrow("cells", merged)
+                if name in ("cells", "facts"):
+                    read[name] = from_arrow(name, merged)
                 elif name == "warnings":
-                    ambiguous |= set(merged.filter(pc.equal(merged["kind"], AMBIGUOUS_KIND))["report_id"].to_pylist())
-            if cells is None:
-                cells = frame("cells", [])
+                    open_ids |= set(merged.filter(pc.equal(merged["kind"], AMBIGUOUS_KIND))["report_id"].to_pylist())
+                elif name == "legacy_readings":
+                    open_ids |= set(merged["report_id"].to_pylist())
+            cells = read.get("cells", frame("cells", []))
             group_meta = meta[meta["report_id"].isin({rid for c in group for rid in ids_of.get(c, [])})]
-            writers["crosswalk"].write(harmonise(group_meta, cells))
-            settled_later = group_meta[~group_meta["report_id"].isin(ambiguous)]
+            closed = group_meta[~group_meta["report_id"].isin(open_ids)]
+            writers["crosswalk"].write(harmonise(closed, cells, read.get("facts")))
             for version in WIDE_VERSIONS:
-                writers[f"wide_{version}"].write(wide(settled_later, cells, version))
+                writers[f"wide_{version}"].write(wide(closed, cells, version))
             crash_point("finish")
         for writer in writers.values():
             writer.close(new)
@@ -335,31 +335,39 @@ class DatasetStore:
             crash_point("finish")
 
     def _global_parts(self, manifest: Manifest, reports: pd.DataFrame, token: str) -> Globals:
-        """The parts recomputed whole at every finish: cells settled across years (with their
-        crosswalk rows, and the wide rows of the reports that may have such cells), cross-year checks
-        and same-agency-year warnings. They read only what they need: the cells of the cross-year
-        keys, the numbers printed per report, the ambiguity records and those reports' cells."""
+        """The parts recomputed whole at every finish: cells settled across years (X1–X3 resolution
+        and the legacy chain X4) with the crosswalk and wide rows of the open reports (those such
+        cells may change), cross-year checks and same-agency-year warnings. They read only what they
+        need: the cells of the cross-year keys, the numbers printed per report, the ambiguity
+        records, the legacy readings, and the open reports' cells and facts."""
         records, unmapped = self._warnings_needed(manifest)
-        ambiguous = set(records["report_id"])
-        numbers, xcells, amb_cells = self._cells_needed(manifest, ambiguous)
+        readings = _frame_of("legacy_readings", list(self._scan(manifest, "legacy_readings", None)))
+        open_ids = set(records["report_id"]) | set(readings["report_id"])
+        numbers, xcells, open_cells = self._cells_needed(manifest, open_ids)
         settled = resolve_across_years(reports, xcells, records, numbers)
         settled = (settled if len(settled) else frame("cells", [])).astype(COLUMNS["cells"])
+        crossyear = crossyear_checks(reports, pd.concat([xcells, settled[list(xcells.columns)]]), numbers)
+        chained, chain_checks = chain_legacy(reports, readings)
+        new_cells = pd.concat([settled, frame("cells", chained)], ignore_index=True).astype(COLUMNS["cells"])
         live = live_rows(reports)
+        open_meta = live[live["report_id"].isin(open_ids)]
+        open_all = pd.concat([open_cells, new_cells[list(open_cells.columns)]], ignore_index=True)
+        facts = _frame_of("facts", [t for t in self._scan(manifest, "facts", None) if len(t)])
+        facts = facts[facts["report_id"].isin(open_ids)]
         parts: dict[str, pd.DataFrame] = {
-            "cells": settled,
-            "checks": crossyear_checks(reports, pd.concat([xcells, settled[list(xcells.columns)]]), numbers),
+            "cells": new_cells,
+            "checks": pd.concat([crossyear.astype(COLUMNS["checks"]), frame("checks", chain_checks)]),
             "warnings": same_agency_year_warnings(reports),
-            "crosswalk": harmonise(live, settled),
+            "crosswalk": harmonise(open_meta, open_all, facts),
         }
-        amb_meta = live[live["report_id"].isin(ambiguous)]
         for version in WIDE_VERSIONS:
-            parts[f"wide_{version}"] = wide(amb_meta, pd.concat([amb_cells, settled], ignore_index=True), version)
+            parts[f"wide_{version}"] = wide(open_meta, open_all, version)
         for name, df in parts.items():
             writer = PartWriter(self.out_dir, name, f"glob-{token}.parquet", PartKind.GLOBAL)
             writer.write(df)
             writer.close(manifest)
         crash_point("finish")
-        return Globals(settled, parts["warnings"], unmapped, len(records))
+        return Globals(new_cells[new_cells["method"] == RESOLVED_METHOD], parts["warnings"], unmapped, len(records))
 
     def _warnings_needed(self, manifest: Manifest) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The ambiguity records and the unmapped-label warnings (a columnar scan)."""
@@ -372,11 +380,11 @@ class DatasetStore:
 
     def _cells_needed(self, manifest: Manifest, ambiguous: set[str]) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
         """Numbers printed per report, the cells of the cross-year keys, and the cells of the reports
-        in ``ambiguous`` (a columnar scan of four columns: all that these parts read)."""
+        in ``ambiguous`` (a columnar scan of the six columns these parts read)."""
         counts: dict[str, int] = {}
         wanted = pa.array(crossyear_keys(), pa.string())
         amb = pa.array(sorted(ambiguous), pa.string())
-        columns = ["report_id", "key", "state", "value"]
+        columns = ["report_id", "key", "state", "value", "unit", "method"]
         xframes, aframes = [], []
         for tbl in self._scan(manifest, "cells", columns):
             numbers = tbl.filter(pc.equal(tbl["state"], "number"))["report_id"].value_counts()
@@ -394,7 +402,7 @@ class DatasetStore:
         path = table_dir(self.out_dir, name) / part.file
         return path if path.exists() else self.out_dir / staged_name(f"{name}.parquet/{part.file}")
 
-    def _scan(self, manifest: Manifest, name: str, columns: list[str]) -> Iterator[pa.Table]:
+    def _scan(self, manifest: Manifest, name: str, columns: list[str] | None) -> Iterator[pa.Table]:
         for part in manifest.tables.get(name, []):
             path = self._path(name, part)
             for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH_ROWS, columns=columns):

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from extractor.dataset.series import LEGACY, render_facts_section, render_series_section, series_rows, validate_series
 from rules.data import DATA_DIR, VERSIONS, RuleDataError, schema, schema_keys
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ COLUMNS: dict[str, str] = {
     "unit": "string",
     "comparable": "boolean",
     "derived": "boolean",
+    "comparability": "string",  # same · derived · rough (series keys) · apart
+    "prose": "boolean",  # the value comes from a figure stated in a sentence
 }
 
 
@@ -239,16 +242,18 @@ def _derive(df: pd.DataFrame, cw: Crosswalk) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
-def harmonise(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    """The harmonised long table: one row per report × harmonised key (see docs/DATA_DICTIONARY.md)."""
+def harmonise(reports: pd.DataFrame, cells: pd.DataFrame, facts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The harmonised long table: one row per report × harmonised key (see docs/DATA_DICTIONARY.md),
+    with the ``series.*`` keys that legacy reports share with both forms."""
     cw = crosswalk()
-    meta = reports.loc[
-        reports["format_version"].isin(VERSIONS) & reports["duplicate_of"].isna(),
-        ["report_id", "source", "agency", "report_year", "format_version"],
-    ]
+    usable = reports["duplicate_of"].isna() & reports["report_id"].notna()
+    meta_cols = ["report_id", "source", "agency", "report_year", "format_version"]
+    series_meta = reports.loc[usable & reports["format_version"].isin((*VERSIONS, LEGACY)), meta_cols]
+    series = pd.DataFrame(series_rows(series_meta, cells, facts), columns=list(COLUMNS))
+    meta = reports.loc[usable & reports["format_version"].isin(VERSIONS), meta_cols]
     df = cells[["report_id", "key", "value", "state", "unit"]].merge(meta, on="report_id", how="inner")
     if df.empty:
-        return _empty()
+        return series.astype(COLUMNS) if len(series) else _empty()
     lookup = pd.DataFrame(
         [(m.version, m.key, m.hkey, m.comparable) for m in cw.mappings.values()],
         columns=["format_version", "key", "hkey", "comparable"],
@@ -270,6 +275,12 @@ def harmonise(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     extra = _derive(df, cw)
     if len(extra):
         df = pd.concat([df, extra], ignore_index=True)
+    df["comparability"] = "same"
+    df.loc[df["derived"].astype(bool), "comparability"] = "derived"
+    df.loc[~df["comparable"].astype(bool), "comparability"] = "apart"
+    df["prose"] = False
+    if len(series):
+        df = pd.concat([df, series], ignore_index=True)
     rank = {h: i for i, h in enumerate(cw.order)}
     df["_rank"] = df["hkey"].map(rank).fillna(len(rank))
     df = df.sort_values(["source", "report_id", "_rank", "hkey"], kind="stable")
@@ -360,6 +371,8 @@ def render_dictionary() -> str:
             ]
             lines.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
         lines.append("")
+    lines += render_series_section()
+    lines += render_facts_section()
     reasons = sorted({(r["comparable"], r["why"]) for r in rows}, reverse=True)
     lines += ["## Why", "", *[f"- ({'same' if c == 'yes' else 'apart'}) {w}" for c, w in reasons], ""]
     return "\n".join(lines)
@@ -369,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The cross-version crosswalk and its data dictionary.")
     parser.add_argument("--dictionary", type=Path, help="write the data dictionary (Markdown) here")
     args = parser.parse_args(argv)
-    problems = validate_crosswalk()
+    problems = validate_crosswalk() + validate_series()
     if problems:
         parser.exit(1, "\n".join(problems) + "\n")
     if args.dictionary:

@@ -205,7 +205,8 @@ def render_qa_report(fig: QAFigures) -> str:
         f"{fig.n_documents} documents ({fig.n_duplicates} duplicates of another input). Rules R1–R4 are the"
         " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理), X2"
         " (现行有效件数 carried forward with 制发 and 废止) and X3 (上一年项目数量 carried forward with 本年增/减,"
-        " 2019 form) compare an agency's consecutive years."
+        " 2019 form) compare an agency's consecutive years, X4 the 历年累计 of legacy statistics tables;"
+        " T1 says whether a figure stated in prose (the `facts` table) equals the table cell it restates."
         " See `checks` for every evaluation.",
         "",
         "## Documents by status",
@@ -231,7 +232,8 @@ def render_qa_report(fig: QAFigures) -> str:
     lines += [
         f"## Unmapped labels by frequency ({len(fig.unmapped)})",
         "",
-        "Row labels inside a standard table that no rule of `rules/data/form.toml` maps.",
+        "Row labels inside a standard table that no rule of `rules/data/form.toml` (in legacy reports:"
+        " `rules/data/legacy.toml`) maps.",
         "",
         *_table(fig.unmapped.head(UNMAPPED_LABELS_MAX)),
         f"## Agencies with a year missing ({len(fig.gaps)})",

@@ -15,6 +15,7 @@ from extractor.dataset.crosswalk import harmonise
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
 from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
 from rules.data import schema
+from rules.legacy_chain import CHAIN_RULE, CHAIN_SUFFIX, chain_legacy
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,28 @@ COLUMNS: dict[str, dict[str, str]] = {
         "detail": "string",
     },
     "warnings": {"report_id": "string", "kind": "string", "message": "string"},
+    # figures stated in sentences (rules/prose_facts.py); keys: legacy.* or documented facts.*
+    "facts": {
+        "report_id": "string",
+        "key": "string",
+        "value": "float64",
+        "unit": "string",
+        "section": "Int64",
+        "sentence": "string",
+        "span": "string",
+        "confidence": "float64",
+    },
+    # legacy statistics-table rows with a cumulative column: their readings "year|cumulative;…"
+    # (rules/legacy.py), for the cumulative chain across an agency's years (rules/legacy_chain.py)
+    "legacy_readings": {
+        "report_id": "string",
+        "key": "string",
+        "printed": "string",
+        "options": "string",
+        "determined": "boolean",
+        "method": "string",
+        "locator": "string",
+    },
 }
 TABLES = tuple(COLUMNS)
 TIMING_COLUMNS = ("seconds",)
@@ -96,10 +119,15 @@ def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
     out = dict(tables)
     out["cells"] = cells = settle_across_years(tables)
     checks = tables["checks"]
-    checks = checks[~checks["rule"].isin(CROSSYEAR_RULES)]
+    checks = checks[~checks["rule"].isin((*CROSSYEAR_RULES, CHAIN_RULE))]
     extra = crossyear_checks(tables["reports"], cells)
-    out["checks"] = pd.concat([checks, extra.astype(COLUMNS["checks"])], ignore_index=True).astype(COLUMNS["checks"])
-    out["crosswalk"] = harmonise(tables["reports"], cells)
+    # legacy rows whose year|cumulative digits ran together, cut by the agency's other years
+    chained, chain_checks = chain_legacy(tables["reports"], tables.get("legacy_readings"))
+    cells = cells[~cells["method"].fillna("").str.endswith(CHAIN_SUFFIX)]
+    out["cells"] = cells = pd.concat([cells, frame("cells", chained)], ignore_index=True).astype(COLUMNS["cells"])
+    parts = [checks, extra.astype(COLUMNS["checks"]), frame("checks", chain_checks)]
+    out["checks"] = pd.concat(parts, ignore_index=True).astype(COLUMNS["checks"])
+    out["crosswalk"] = harmonise(tables["reports"], cells, tables.get("facts"))
     return out
 
 

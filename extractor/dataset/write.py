@@ -44,7 +44,7 @@ MANIFEST_FORMAT = "govreport-dataset/1"
 STAGE_SUFFIX = ".stage"
 CRASH_ENV = "GOVREPORT_CRASH_AT"
 CRASH_EXIT_CODE = 86
-WIDE_VERSIONS = ("2019", "2021")
+WIDE_VERSIONS = ("2019", "2021", "legacy")
 ALL_TABLES = (*COLUMNS, "crosswalk", *(f"wide_{v}" for v in WIDE_VERSIONS))
 
 

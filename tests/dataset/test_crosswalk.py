@@ -21,8 +21,7 @@ from extractor.dataset.crosswalk import (
 )
 from extractor.dataset.tables import frame
 from rules.data import VERSIONS, schema
-from tests.conftest import REAL
-from tests.helpers import ROOT
+from tests.helpers import REAL, ROOT, cells_table
 
 
 def test_crosswalk_data_is_consistent():
@@ -153,25 +152,7 @@ def _tables(version: str, cells: dict[str, tuple[float | None, str]]) -> tuple[p
             }
         ],
     )
-    rows = []
-    for key, (value, state) in cells.items():
-        table, row, col = key.split(".")
-        rows.append(
-            {
-                "report_id": "r1",
-                "key": key,
-                "table": table,
-                "row": row,
-                "col": col,
-                "value": value,
-                "state": state,
-                "raw": "",
-                "unit": "件",
-                "method": "html-table",
-                "confidence": 1.0,
-            }
-        )
-    return reports, frame("cells", rows)
+    return reports, cells_table([("r1", key, value, state) for key, (value, state) in cells.items()])
 
 
 def test_derived_other_is_a_number_only_when_all_three_are():

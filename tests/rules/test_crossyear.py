@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from extractor.cli import main
 from extractor.dataset.tables import frame
 from rules.crossyear import agency_key, crossyear_checks, reports_by_agency_year
 from tests.fixtures.series import YearSpec, build_series, series_values
+from tests.helpers import cells_table, extract_cli
 
 AGENCY = "云岭市卫生健康委员会"
 YEARS = [YearSpec(2020, "2019"), YearSpec(2021, "2021"), YearSpec(2022, "2021"), YearSpec(2023, "2021")]
@@ -32,8 +31,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_series(root / "in", "临江市自然资源和规划局", [YearSpec(2019, "2019"), YearSpec(2021, "2021")], 3, name="lj")
     out = root / "out"
     for extra in ([], ["--csv"]):  # a rerun into the same folder must not repeat the cross-year rows
-        args = ["extract", str(root / "in"), "-o", str(out), "-q", *extra]
-        res = CliRunner().invoke(main, args, catch_exceptions=False)
+        res = extract_cli(str(root / "in"), "-o", str(out), "-q", *extra)
         assert res.exit_code == 0, res.output
     return out
 
@@ -122,26 +120,7 @@ def _reports(rows: list[dict]) -> pd.DataFrame:
 
 
 def _cells(rows: list[tuple[str, str, float | None]]) -> pd.DataFrame:
-    out = []
-    for rid, key, value in rows:
-        table, row, col = key.split(".")
-        state = "blank" if value is None else "number"
-        out.append(
-            {
-                "report_id": rid,
-                "key": key,
-                "table": table,
-                "row": row,
-                "col": col,
-                "value": value,
-                "state": state,
-                "raw": "",
-                "unit": "件",
-                "method": "html-table",
-                "confidence": 1.0,
-            }
-        )
-    return frame("cells", out)
+    return cells_table([(rid, key, value, "blank" if value is None else "number") for rid, key, value in rows])
 
 
 def test_agency_names_match_across_spacing_and_width():

@@ -14,16 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from extractor.api import read_report, read_reports
-from extractor.cli import main
 from extractor.dataset.tables import complete_tables
 from rules.ambiguity import AMBIGUOUS_KIND, Ambiguity, PrintedToken, Reading
 from rules.crossyear_resolve import CONFIDENCE_CROSSYEAR, RESOLVED_METHOD, resolve_across_years
 from tests.fixtures.generator.values import gold_value
 from tests.fixtures.series import YearSpec, series_values
 from tests.fixtures.webtext import Damage, carry_over, write_series
+from tests.helpers import extract_cli
 
 AGENCY = "某市某区司法局"
 RUN_ACTIVE = Damage(runs=("regulations", "normative_documents"))
@@ -103,7 +102,7 @@ def test_settling_is_idempotent_and_runs_in_the_batch(tmp_path: Path):
     values = series_values([YearSpec(y, "2021") for y in (2021, 2022, 2023)], 1)
     write_series(tmp_path / "in", "2021", AGENCY, values, {2022: RUN_ACTIVE})
     out = tmp_path / "out"
-    res = CliRunner().invoke(main, ["extract", str(tmp_path / "in"), "-o", str(out), "-q", "--workers", "0"])
+    res = extract_cli(str(tmp_path / "in"), "-o", str(out), "-q")
     assert res.exit_code == 0, res.output
     tables = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("reports", "cells", "checks", "warnings")}
     settled = tables["cells"][tables["cells"]["method"] == RESOLVED_METHOD]

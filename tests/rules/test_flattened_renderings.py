@@ -8,7 +8,6 @@ the layout keeps every boundary, everything must be read.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pdfplumber
@@ -17,18 +16,10 @@ from lxml import html as lxml_html
 
 from extractor.pipeline import extract_bytes
 from extractor.readers.html import cell_text
-from tests.helpers import FIXTURES, REAL, gold_of
+from tests.helpers import GENERATED, HONGZE_PDF, gold_of
 
-GENERATED = FIXTURES / "generated"
 HTML_REPORTS = sorted(GENERATED.glob("*.html"))
-PDF_REPORTS = [*sorted(GENERATED.glob("*.pdf")), REAL / "001_huaian_hongze_2023.pdf"]
-
-
-def _gold(path: Path) -> dict:
-    for candidate in (path.with_name(path.name + ".gold.json"), path.with_suffix(".gold.json")):
-        if candidate.exists():
-            return json.loads(candidate.read_text(encoding="utf-8"))
-    return gold_of(path)
+PDF_REPORTS = [*sorted(GENERATED.glob("*.pdf")), HONGZE_PDF]
 
 
 def flatten_html(path: Path, mode: str) -> str:
@@ -72,7 +63,7 @@ def score(text: str, gold: dict) -> tuple[int, list, int]:
 @pytest.mark.parametrize("mode", ["line", "pipe", "space", "run"])
 @pytest.mark.parametrize("path", HTML_REPORTS, ids=lambda p: p.name)
 def test_flattened_html_tables(path: Path, mode: str):
-    gold = _gold(path)
+    gold = gold_of(path)
     right, wrong, missed = score(flatten_html(path, mode), gold)
     assert wrong == []
     numbers = sum(v is not None for v in gold["cells"].values())
@@ -86,8 +77,8 @@ def test_flattened_html_tables(path: Path, mode: str):
 def test_pdf_to_text_output_has_no_wrong_values(path: Path):
     with pdfplumber.open(path) as pdf:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-    right, wrong, missed = score(text, _gold(path))
+    right, wrong, missed = score(text, gold_of(path))
     assert wrong == []
-    if path.name == "001_huaian_hongze_2023.pdf":
+    if path == HONGZE_PDF:
         # labels printed below their numbers (tall cells): rows placed by the form's row order
         assert (right, missed) == (179, 0)

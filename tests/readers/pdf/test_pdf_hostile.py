@@ -1,4 +1,5 @@
-"""PDFs the reader must refuse or read in part, with a sentence a person can act on."""
+"""PDFs the reader must refuse, read in part, or read another way (scans, by OCR) — with a sentence
+a person can act on, and through the pipeline as one failed row, never a crash."""
 
 from __future__ import annotations
 
@@ -9,14 +10,22 @@ import pytest
 
 from extractor.errors import ExtractionError, UnsupportedFormatError
 from extractor.model import Status
+from extractor.pipeline import extract_file
 from extractor.readers.pdf.reader import read_pdf
 from extractor.readers.registry import read_document
-from tests.fixtures.pdfsynth import concat, rasterise
-from tests.helpers import FIXTURES
+from tests.fixtures.pdfsynth import PageSpec, build_pdf, concat, rasterise, sample_page
+from tests.helpers import FIXTURES, HONGZE_PDF
 
-REAL = FIXTURES / "real" / "001_huaian_hongze_2023.pdf"
 ENCRYPTED = FIXTURES / "pdf" / "encrypted_user_password.pdf"
 OWNER_ONLY = FIXTURES / "pdf" / "encrypted_owner_only.pdf"
+GARBAGE = b"%PDF-1.7\n" + b"garbage " * 500 + b"\n%%EOF\n"
+BAD = {"encrypted": "encrypted with a password", "truncated": "truncated", "corrupt": "corrupt"}  # kind: error
+
+
+@pytest.fixture(scope="module")
+def hongze_scan() -> bytes:
+    """The real report's first page as a scan: a page image, no text layer."""
+    return rasterise(HONGZE_PDF.read_bytes(), [0])
 
 
 def test_encrypted_with_password() -> None:
@@ -32,9 +41,9 @@ def test_encrypted_owner_password_only_is_readable() -> None:
 
 @pytest.mark.parametrize("fraction", [0.5, 0.1])
 def test_truncated(fraction: float) -> None:
-    data = REAL.read_bytes()
+    data = HONGZE_PDF.read_bytes()
     with pytest.raises(ExtractionError, match="truncated"):
-        read_pdf(data[: int(len(data) * fraction)], REAL)
+        read_pdf(data[: int(len(data) * fraction)], HONGZE_PDF)
 
 
 def test_junk_with_pdf_suffix(tmp_path: Path) -> None:
@@ -47,22 +56,65 @@ def test_junk_with_pdf_suffix(tmp_path: Path) -> None:
 
 
 def test_pdf_header_then_garbage() -> None:
-    data = b"%PDF-1.7\n" + b"garbage " * 500 + b"\n%%EOF\n"
     with pytest.raises(ExtractionError, match="corrupt"):
-        read_pdf(data, Path("corrupt.pdf"))
+        read_pdf(GARBAGE, Path("corrupt.pdf"))
+
+
+def test_garbled_font_counts_as_no_text() -> None:
+    garbled = PageSpec().text(100, 100, "this font maps to private-use glyphs only", 12, "F2")
+    with pytest.raises(ExtractionError, match="no text layer"):
+        read_pdf(build_pdf([garbled]), Path("garbled.pdf"))
+    doc = read_pdf(build_pdf([sample_page(1), garbled]), Path("half.pdf"))
+    assert doc.status is Status.PARTIAL and "pages 2" in doc.warnings[0]
+
+
+def test_scanned_image_page() -> None:
+    with pytest.raises(ExtractionError, match="no text layer"):
+        read_pdf(build_pdf([PageSpec().image_gray()]), Path("scan.pdf"))
+
+
+def test_all_pages_scanned_with_text_page_numbers_fails() -> None:
+    pages = [PageSpec().image_gray().text(280, 800, f"- {n} -") for n in (1, 2)]
+    with pytest.raises(ExtractionError, match="no text layer"):
+        read_pdf(build_pdf(pages), Path("stamped_scan.pdf"))
+
+
+@pytest.mark.parametrize("kind", list(BAD))
+def test_pipeline_turns_bad_pdf_into_one_failed_row(kind: str, tmp_path: Path) -> None:
+    path = ENCRYPTED if kind == "encrypted" else tmp_path / f"{kind}.pdf"
+    if kind == "truncated":
+        real = HONGZE_PDF.read_bytes()
+        path.write_bytes(real[: len(real) // 2])
+    elif kind == "corrupt":
+        path.write_bytes(GARBAGE)
+    ext = extract_file(path)
+    assert ext.status == "failed" and BAD[kind] in ext.report["error"]
+    assert ext.report["file_format"] == "pdf" and ext.cells == []
+
+
+# --- scans: pages without a text layer are read by OCR ----------------------------------------------
 
 
 @pytest.mark.slow
-def test_scan_without_text_layer_is_read_by_ocr() -> None:
-    scan = rasterise(REAL.read_bytes(), [0])
-    doc = read_pdf(scan, Path("scan.pdf"))
+def test_scan_without_text_layer_is_read_by_ocr(hongze_scan: bytes) -> None:
+    doc = read_pdf(hongze_scan, Path("scan.pdf"))
     assert doc.status is Status.OK and doc.n_pages == 1
     assert any("洪泽区" in b.text and b.confidence for b in doc.paragraphs)
 
 
 @pytest.mark.slow
+def test_pipeline_reads_a_scanned_pdf_by_ocr(hongze_scan: bytes, tmp_path: Path) -> None:
+    """A scan is not a bad PDF any more: its page is OCR'd (extractor/readers/pdf/ocr.py)."""
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(hongze_scan)
+    ext = extract_file(scan)
+    assert ext.status == "ok" and ext.report["file_format"] == "pdf"
+    assert ext.report["agency"] == "洪泽区人民政府"
+
+
+@pytest.mark.slow
 def test_only_the_scanned_page_is_ocrd() -> None:
-    real = REAL.read_bytes()
+    real = HONGZE_PDF.read_bytes()
     mixed = concat((real, [0, 1, 2, 3]), (rasterise(real, [4]), [0]))
     doc = read_pdf(mixed, Path("mixed.pdf"))
     assert doc.n_pages == 5

@@ -6,8 +6,6 @@ Damaged Word files give one failed ``reports`` row each."""
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,24 +13,15 @@ import pytest
 from extractor.model import FileFormat
 from extractor.pipeline import Extraction, extract_file
 from extractor.readers.registry import READERS
-from extractor.readers.word.convert import CACHE_ENV
 from tests.fixtures.generator.damaged import web_archive
 from tests.fixtures.generator.form import APPLICANT_COLS, REVIEW_GROUPS, outcome_row_keys
-from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, Fixture
+from tests.fixtures.generator.generate import FIXTURES, OUT_DIR, Fixture, fixture_named
 from tests.fixtures.generator.values import DASH, ValuesSpec
-from tests.fixtures.reading import session_conversion_cache
+from tests.helpers import DAMAGED_WORD, DAMAGED_WORD_ERRORS, damaged_word_params, gold_of, zip_bytes
 
 READABLE = ["docx", "doc", "wps", "html"] + (["pdf"] if FileFormat.PDF in READERS else [])
 CASES = [(fx, ext) for fx in FIXTURES for ext in fx.renderings if ext in READABLE]
 NEEDS_LIBREOFFICE = ("doc", "wps")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _conversion_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Each DOC/WPS fixture goes through LibreOffice once per session, whichever module asks first."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(CACHE_ENV, str(session_conversion_cache(tmp_path_factory)))
-        yield
 
 
 def _param(fx: Fixture, ext: str) -> object:
@@ -46,7 +35,7 @@ def extract(path: Path) -> Extraction:
 
 
 def _gold(fx: Fixture) -> dict:
-    return json.loads((OUT_DIR / f"{fx.name}.gold.json").read_text(encoding="utf-8"))
+    return gold_of(OUT_DIR / f"{fx.name}.docx")
 
 
 def _state(value: object) -> str:
@@ -130,29 +119,18 @@ def test_renderings_of_one_report_agree_on_key_value_state(fx: Fixture) -> None:
         assert cells == reference, ext
 
 
-DAMAGED = OUT_DIR / "damaged"
-EXPECTED_ERRORS = json.loads((DAMAGED / "expected.json").read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.libreoffice) if n.endswith(".doc") else n for n in sorted(EXPECTED_ERRORS)],
-)
+@pytest.mark.parametrize("name", damaged_word_params())
 def test_damaged_word_file_is_one_failed_reports_row(name: str) -> None:
-    ex = extract(DAMAGED / name)
+    ex = extract(DAMAGED_WORD / name)
     assert ex.report["status"] == "failed"
-    assert EXPECTED_ERRORS[name] in ex.report["error"]
+    assert DAMAGED_WORD_ERRORS[name] in ex.report["error"]
     assert ex.report["source"] == f"damaged/{name}"
     assert ex.cells == [] and ex.checks == []
 
 
 def test_zip_bomb_is_one_failed_reports_row(tmp_path: Path) -> None:
-    import zipfile
-
     path = tmp_path / "bomb.docx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml", b"<" * (60 * 1024 * 1024))
+    path.write_bytes(zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": b"<" * (60 * 1024 * 1024)}, 9))
     ex = extract_file(path, "bomb.docx")
     assert ex.report["status"] == "failed" and "zip bomb" in ex.report["error"]
     assert ex.report["file_format"] == "docx"
@@ -161,9 +139,6 @@ def test_zip_bomb_is_one_failed_reports_row(tmp_path: Path) -> None:
 def _alt_chunk_docx(html: bytes) -> bytes:
     """A DOCX whose body is one ``w:altChunk`` holding the page as quoted-printable MHT, the way
     web editors' "export to Word" (html-docx-js and the like) write it."""
-    import io
-    import zipfile
-
     mht = web_archive(html)
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     r = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -177,17 +152,12 @@ def _alt_chunk_docx(html: bytes) -> bytes:
         "word/_rels/document.xml.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
         f'relationships"><Relationship Id="htmlChunk" Type="{rel}/aFChunk" Target="/afchunk.mht"/></Relationships>',
     }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in members.items():
-            zf.writestr(name, text)
-        zf.writestr("afchunk.mht", mht)
-    return buf.getvalue()
+    return zip_bytes({**members, "afchunk.mht": mht})
 
 
 @pytest.mark.parametrize("name", ["form2019_grid", "form2021_grid"])
 def test_docx_exported_by_a_web_editor_as_alt_chunk_mht_round_trips(tmp_path: Path, name: str) -> None:
-    fx = next(f for f in FIXTURES if f.name == name)
+    fx = fixture_named(name)
     path = tmp_path / f"{name}_altchunk.docx"
     path.write_bytes(_alt_chunk_docx((OUT_DIR / f"{name}.html").read_bytes()))
     ex = extract_file(path, path.name)
@@ -200,7 +170,7 @@ def test_docx_exported_by_a_web_editor_as_alt_chunk_mht_round_trips(tmp_path: Pa
 @pytest.mark.parametrize("name", ["form2019_grid", "form2021_grid"])
 def test_web_archive_published_as_doc_round_trips(name: str) -> None:
     """Word's "single file web page" (MHT) under a .doc name: sniffed as MHT, read as its page."""
-    fx = next(f for f in FIXTURES if f.name == name)
+    fx = fixture_named(name)
     path = OUT_DIR / "wrong_suffix" / f"{name}_mht_named.doc"
     ex = extract(path)
     assert ex.report["status"] == "ok" and ex.report["file_format"] == "mht"

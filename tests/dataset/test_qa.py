@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from extractor.cli import main
-from tests.conftest import REAL
 from tests.fixtures.series import YearSpec, build_series
+from tests.helpers import REAL, extract_cli
 
 
 def _sections(text: str) -> dict[str, list[dict[str, str]]]:
@@ -49,7 +47,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, lis
         name="yunling",
     )
     out = root / "out"
-    res = CliRunner().invoke(main, ["extract", str(inp), "-o", str(out), "-q"], catch_exceptions=False)
+    res = extract_cli(str(inp), "-o", str(out), "-q")
     assert res.exit_code == 0, res.output
     text = (out / "qa_report.md").read_text(encoding="utf-8")
     return out, _sections(text), text
@@ -73,7 +71,10 @@ def test_pass_rate_per_rule(batch):
     out, sec, _ = batch
     checks = pd.read_parquet(out / "checks.parquet")
     rows = {r["rule"]: r for r in sec["Pass rate per rule"]}
-    assert set(rows) == set(checks["rule"]) == {"R1", "R2", "R3", "R4", "X1", "X2"}
+    # T1: 004 and 012 restate 受理/收到申请 in prose (section 一)
+    assert set(rows) == set(checks["rule"]) == {"R1", "R2", "R3", "R4", "X1", "X2", "T1"}
+    t1 = checks[checks["rule"] == "T1"]
+    assert len(t1) >= 2 and t1["passed"].eq(True).all()
     for rule, grp in checks.groupby("rule"):
         passed = int((grp["passed"] == True).sum())  # noqa: E712
         failed = int((grp["passed"] == False).sum())  # noqa: E712

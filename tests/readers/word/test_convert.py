@@ -3,10 +3,6 @@ conversion helper's guarantees (own profile, time limit, output check, missing d
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,27 +11,12 @@ from extractor.errors import DependencyMissingError, ExtractionError, Unsupporte
 from extractor.model import Document, FileFormat, Status
 from extractor.readers.sniff import sniff_format
 from extractor.readers.word.convert import CACHE_ENV, read_doc, read_wps
-from extractor.readers.word.libreoffice import (
-    ConversionError,
-    ConversionSettings,
-    convert_bytes,
-    convert_file,
-    find_soffice,
-)
 from tests.fixtures.generator.damaged import RTF_CELLS, RTF_TITLE
 from tests.fixtures.generator.generate import FIXTURES, OUT_DIR
-from tests.fixtures.reading import read_fixture, session_conversion_cache
+from tests.helpers import read_fixture
 
 WORD97 = [(fx.name, ext) for fx in FIXTURES for ext in ("doc", "wps") if ext in fx.renderings]
 WRONG = OUT_DIR / "wrong_suffix"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _conversion_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Each DOC/WPS fixture goes through LibreOffice once per session, whichever module asks first."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(CACHE_ENV, str(session_conversion_cache(tmp_path_factory)))
-        yield
 
 
 def _cells(doc: Document) -> list[list[tuple[str, int, int, int, int]]]:
@@ -138,20 +119,6 @@ def test_password_protected_docx_is_refused_before_conversion(monkeypatch: pytes
             reader(data, Path("x.docx"))
 
 
-def test_word97_password_flag_is_refused_before_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", "/nonexistent")
-    data = (OUT_DIR / "damaged" / "word97_password.doc").read_bytes()
-    with pytest.raises(ExtractionError, match="the document is password-protected"):
-        read_doc(data, Path("x.doc"))
-
-
-def test_ole2_without_word_stream_is_refused_before_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", "/nonexistent")
-    data = (OUT_DIR / "damaged" / "not_word_ole.doc").read_bytes()
-    with pytest.raises(UnsupportedFormatError, match="without a Word document inside"):
-        read_doc(data, Path("x.doc"))
-
-
 def test_missing_libreoffice_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv(CACHE_ENV)
@@ -161,62 +128,6 @@ def test_missing_libreoffice_says_how_to_install_it(monkeypatch: pytest.MonkeyPa
 
 
 # --- the conversion helper ---------------------------------------------------------------------------
-
-
-def _processes_mentioning(marker: str) -> set[int]:
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if marker.encode() in (entry / "cmdline").read_bytes():
-                    pids.add(int(entry.name))
-            except OSError:
-                continue
-    return pids
-
-
-@pytest.mark.libreoffice
-def test_conversion_time_limit_kills_the_whole_process_group(tmp_path: Path) -> None:
-    src = tmp_path / "slow-input-marker.doc"  # a name only this test's soffice has on its command line
-    src.write_bytes((OUT_DIR / "form2021_grid.doc").read_bytes())
-    start = time.monotonic()
-    with pytest.raises(ConversionError, match="did not finish converting"):
-        convert_file(src, tmp_path / "out", ConversionSettings(timeout_s=0.3))
-    assert time.monotonic() - start < 5
-    time.sleep(0.2)
-    assert not _processes_mentioning(str(src)), "soffice processes outlived the time limit"
-    assert not (tmp_path / "out" / "slow-input-marker.docx").exists()
-
-
-@pytest.mark.libreoffice
-def test_parallel_conversions_do_not_collide() -> None:
-    data = (OUT_DIR / "form2019_grid.doc").read_bytes()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        outs = list(pool.map(lambda _: convert_bytes(data, ".doc"), range(2)))
-    assert all(out[:2] == b"PK" and len(out) > 5000 for out in outs)
-
-
-def test_conversion_settings_are_validated() -> None:
-    with pytest.raises(ValueError):
-        ConversionSettings(timeout_s=0)
-    with pytest.raises(ValueError):
-        ConversionSettings(target="")
-    assert ConversionSettings(target="doc:MS Word 97").suffix == ".doc"
-
-
-@pytest.mark.libreoffice
-def test_soffice_is_found_on_this_machine() -> None:
-    assert os.path.basename(find_soffice()) in ("soffice", "libreoffice")
-
-
-def test_web_archive_without_a_page_fails_clearly(tmp_path: Path) -> None:
-    path = tmp_path / "empty.doc"
-    path.write_bytes(
-        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
-        b"Content-Type: image/png\r\n\r\nxx\r\n--b--\r\n"
-    )
-    with pytest.raises(ExtractionError, match="holds no web page"):
-        read_fixture(path)
 
 
 @pytest.mark.libreoffice
@@ -231,20 +142,3 @@ def test_conversion_cache_serves_a_rerun_without_libreoffice(tmp_path: Path, mon
     changed = data[:-1] + bytes([data[-1] ^ 1])  # other content is never served from it
     with pytest.raises(DependencyMissingError):
         read_doc(changed, Path("c.doc"))
-
-
-@pytest.mark.parametrize(
-    ("head", "fmt"),
-    [
-        (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="x"\r\n', FileFormat.MHT),
-        (
-            b"From: <Saved by Windows Internet Explorer 8>\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
-            b'Content-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="y"\r\n',
-            FileFormat.MHT,
-        ),
-        (b"From: someone\r\nSubject: plain mail\r\n\r\n<p>not an archive</p>", FileFormat.HTML),
-        (b"Date: 2024-01-01\r\nnotes", FileFormat.TEXT),
-    ],
-)
-def test_web_archives_are_told_from_mail_and_text(head: bytes, fmt: FileFormat) -> None:
-    assert sniff_format(head, Path("report.doc")) is fmt
