@@ -46,6 +46,7 @@ from extractor.dataset.write import (
     arrow_schema,
     commit,
     crash_point,
+    ensure_every_table,
     from_arrow,
     read_table,
     recover,
@@ -205,6 +206,7 @@ class DatasetStore:
         glob = self._global_parts(new, reports, token)
         qa, failing = self._qa(new, reports, glob)
         stage_file(self.out_dir, new, QA_REPORT_NAME, partial(_write_text, render_qa_report(qa)))
+        ensure_every_table(self.out_dir, new, token)
         if csv:
             for name in ALL_TABLES:
                 stage_file(self.out_dir, new, f"{name}.csv", partial(self._to_csv, new, name))

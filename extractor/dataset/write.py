@@ -346,6 +346,19 @@ class PartWriter:
 _open_writers: set[PartWriter] = set()
 
 
+def ensure_every_table(out_dir: Path, manifest: Manifest, token: str) -> None:
+    """Give each table without rows one empty part, so that ``pandas.read_parquet`` still reads its
+    columns (an empty folder would read as a table without columns)."""
+    for name in ALL_TABLES:
+        if manifest.tables.get(name):
+            continue
+        writer = PartWriter(out_dir, name, f"empty-{token}.parquet", PartKind.GLOBAL)
+        pq.write_table(arrow_schema(name).empty_table(), out_dir / writer.staged)
+        _open_writers.discard(writer)
+        manifest.pending.append((writer.staged, writer.final))
+        manifest.parts(name).append(Part(writer.file, writer.kind, 0))
+
+
 def abort_writers() -> None:
     """Abort every part being written (an error ends the change: the committed dataset stays)."""
     for writer in list(_open_writers):
@@ -403,6 +416,7 @@ def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool =
         new.parts(name)
         if csv:
             stage_file(out_dir, new, f"{name}.csv", partial(_to_csv, df))
+    ensure_every_table(out_dir, new, token)
     commit(out_dir, new)
     return [out_dir / f for f in sorted(new.referenced())]
 
