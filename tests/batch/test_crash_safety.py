@@ -19,7 +19,7 @@ import pytest
 from extractor.batch.lock import LOCK_NAME, OutputLock
 from extractor.cli import run
 from extractor.dataset.write import ALL_TABLES, CRASH_ENV, CRASH_EXIT_CODE, MANIFEST_NAME, _crash_counts, read_manifest
-from tests.helpers import ROOT, make_inputs
+from tests.helpers import ROOT, dataset_rows, make_inputs
 
 MAX_STEPS = 80
 
@@ -63,15 +63,6 @@ def govreport_forked(*args: str, env: dict[str, str] | None = None, timeout: flo
     raise TimeoutError(args)
 
 
-def dataset(out: Path) -> dict[str, list[tuple]]:
-    """Every table as pandas reads the folder, timing left out, as sorted rows."""
-    tables = {}
-    for name in ALL_TABLES:
-        df = pd.read_parquet(out / f"{name}.parquet").drop(columns=["seconds"], errors="ignore")
-        tables[name] = sorted(tuple(str(v) for v in row) for row in df.itertuples(index=False))
-    return tables
-
-
 def folder_matches_manifest(out: Path) -> None:
     """Every file the manifest names exists, and the table folders hold nothing else."""
     manifest = read_manifest(out)
@@ -102,7 +93,7 @@ def test_a_kill_at_every_step_leaves_old_or_new_and_the_restart_equals_a_clean_r
     clean = tmp_path / "clean"
     shutil.copytree(old, clean)
     assert govreport(str(inputs), "-o", str(clean), "-w", "0", "-q", "--csv").returncode == 0
-    expected, before = dataset(clean), dataset(old)
+    expected, before = dataset_rows(clean), dataset_rows(old)
     clean_csv = pd.read_csv(clean / "cells.csv").drop(columns=[])
     kills = 0
     for step in range(1, MAX_STEPS):
@@ -121,14 +112,14 @@ def test_a_kill_at_every_step_leaves_old_or_new_and_the_restart_equals_a_clean_r
         for rel in manifest.referenced() - {s for s, _ in manifest.pending} - {f for _, f in manifest.pending}:
             assert (out / rel).is_file(), (step, rel)
         assert govreport_forked(str(inputs), "-o", str(out), "-w", "0", "-q", "--csv") == 0
-        assert dataset(out) == expected, f"after a kill at {phase} step {step}"
+        assert dataset_rows(out) == expected, f"after a kill at {phase} step {step}"
         assert pd.read_csv(out / "cells.csv").shape == clean_csv.shape
         folder_matches_manifest(out)
         shutil.rmtree(out)
     else:
         pytest.fail("the run never finished")
     assert kills >= (10 if phase == "finish" else 5), kills
-    assert dataset(old) == before
+    assert dataset_rows(old) == before
 
 
 def test_restart_skips_what_is_committed_and_keeps_its_cells(tmp_path: Path):

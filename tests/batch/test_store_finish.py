@@ -11,8 +11,8 @@ from extractor.batch import store as store_module
 from extractor.batch.plan import InputFile
 from extractor.batch.run import BatchSettings, run_batch
 from extractor.batch.store import DatasetStore
-from extractor.dataset.write import ALL_TABLES, read_manifest
-from tests.helpers import make_inputs
+from extractor.dataset.write import read_manifest
+from tests.helpers import dataset_rows, make_inputs
 
 SETTINGS = BatchSettings(workers=0)
 
@@ -21,14 +21,6 @@ def _run(inputs: list[Path], out: Path) -> None:
     with DatasetStore(out) as store:
         run_batch([InputFile(p, p.as_posix()) for p in inputs], store, SETTINGS)
         store.finish()
-
-
-def _dataset(out: Path) -> dict[str, list[tuple]]:
-    tables = {}
-    for name in ALL_TABLES:
-        df = pd.read_parquet(out / f"{name}.parquet").drop(columns=["seconds"], errors="ignore")
-        tables[name] = sorted(tuple(str(v) for v in row) for row in df.itertuples(index=False))
-    return tables
 
 
 def test_reruns_one_document_at_a_time_equal_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -43,7 +35,7 @@ def test_reruns_one_document_at_a_time_equal_one_run(tmp_path: Path, monkeypatch
     _run(docs, step)
     clean = tmp_path / "clean"
     _run(docs, clean)
-    assert _dataset(step) == _dataset(clean)
+    assert dataset_rows(step) == dataset_rows(clean)
     reports = pd.read_parquet(step / "reports.parquet")
     assert len(reports) == 6 and reports["report_id"].is_unique
     assert set(pd.read_parquet(step / "cells.parquet")["report_id"]) == set(reports["report_id"])
