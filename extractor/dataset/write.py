@@ -239,7 +239,7 @@ def settle(out_dir: Path, manifest: Manifest) -> None:
         for entry in folder.iterdir() if folder.is_dir() else ():
             if f"{name}.parquet/{entry.name}" not in referenced and entry.is_file():
                 entry.unlink()
-        crash_point("finish")
+    crash_point("finish")  # deleting is idempotent: one step for all tables
     for stray in out_dir.glob(f".*{STAGE_SUFFIX}"):
         stray.unlink(missing_ok=True)
     for stray in out_dir.glob(".*.tmp"):

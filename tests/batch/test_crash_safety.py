@@ -21,7 +21,7 @@ from extractor.cli import run
 from extractor.dataset.write import ALL_TABLES, CRASH_ENV, CRASH_EXIT_CODE, MANIFEST_NAME, _crash_counts, read_manifest
 from tests.helpers import ROOT, dataset_rows, make_inputs
 
-MAX_STEPS = 80
+MAX_STEPS = 200
 
 
 def govreport(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
