@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from extractor.dataset.tables import complete_tables, frame
+from extractor.dataset.finish import finish_tables
+from extractor.dataset.tables import extraction_tables, frame
 from extractor.pipeline import Extraction, extract_file
 
 
@@ -74,16 +75,9 @@ def read_report(path: str | Path) -> ReportView:
 def combine(views: Iterable[ReportView]) -> dict[str, pd.DataFrame]:
     """Reports read one by one, as the tables of one batch: ``reports``, ``cells`` (with the cells
     the same agency's adjacent years settle, ``method == "cross-year"``), ``sections``, ``checks``
-    (with X1 and X2), ``warnings`` and ``crosswalk``."""
-    exts = [v.extraction for v in views]
-    tables = {
-        "reports": frame("reports", (e.report for e in exts)),
-        "cells": frame("cells", (c for e in exts for c in e.cells)),
-        "sections": frame("sections", (s for e in exts for s in e.sections)),
-        "checks": frame("checks", (k for e in exts for k in e.checks)),
-        "warnings": frame("warnings", (w for e in exts for w in e.warnings)),
-    }
-    return complete_tables(tables)
+    (with X1 and X2), ``warnings`` (documents on the same agency and year flagged) and ``crosswalk``,
+    finished as a batch is (:func:`extractor.dataset.finish.finish_tables`)."""
+    return finish_tables(extraction_tables(v.extraction for v in views))
 
 
 def read_reports(paths: Iterable[str | Path]) -> dict[str, pd.DataFrame]:

@@ -12,12 +12,13 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from extractor.batch.engines import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Limits, default_workers
+from extractor.batch.engines import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Engine, Limits, default_workers
 from extractor.batch.lock import OutputLockedError
 from extractor.batch.plan import InputFile, walk_inputs
 from extractor.batch.run import BatchSettings, run_batch
 from extractor.batch.store import DatasetStore
 from extractor.batch.summary import run_summary
+from extractor.model import Status
 from extractor.pipeline import Extraction
 
 logger = logging.getLogger("govreport")
@@ -59,7 +60,7 @@ class _Progress:
 
     def __call__(self, ext: Extraction) -> None:
         self.done += 1
-        self.failed += ext.status == "failed"
+        self.failed += ext.status == Status.FAILED
         if self.bar is not None:
             self.bar.set_postfix(failed=self.failed, refresh=False)
             self.bar.update(1)
@@ -121,8 +122,8 @@ def main(verbose: int) -> None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["local", "dask"]),
-    default="local",
+    type=click.Choice([e.value for e in Engine]),
+    default=Engine.LOCAL.value,
     show_default=True,
     help="Run on local worker processes or on a Dask cluster.",
 )
@@ -154,7 +155,7 @@ def extract(
         settings = BatchSettings(
             workers=default_workers() if workers is None else workers,
             limits=Limits(timeout=timeout, memory_mb=memory_mb),
-            engine=engine,
+            engine=Engine(engine),
             scheduler=scheduler,
             force=force,
             checkpoint_docs=checkpoint_docs,
@@ -184,13 +185,11 @@ def extract(
         click.echo("govreport: " + summary, err=True)
         counts = result.counts()
         click.echo(
-            "govreport: this run: "
-            + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "partial", "failed"))
-            + f"; dataset in {out_dir}",
+            "govreport: this run: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in Status) + f"; dataset in {out_dir}",
             err=True,
         )
         for ext in result.extractions:
-            if ext.status == "failed":
+            if ext.status == Status.FAILED:
                 click.echo(f"  failed  {ext.report['source']}: {ext.report['error']}", err=True)
 
 

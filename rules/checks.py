@@ -2,103 +2,78 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rules.data import form, printed_request_rows
+from rules.constants import TOLERANCE
+from rules.data import form
+from rules.form import Equation, equations
 
-APPLICANT_COLS = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-)
-FLOW = ("new_received", "carried_over_in", "handled_total", "carried_over_out")
-TOLERANCE = 1e-6
+__all__ = ["APPLICANT_COLS", "FLOW", "TOLERANCE", "Check", "evaluate", "run_checks"]
+
+# Names other modules used to import from here; the form's structure is read from form.toml once.
+APPLICANT_COLS = form().requests.applicants
+FLOW = form().requests.flow
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    """One equation evaluated: its two sums as numbers (``None`` when not evaluable) and a sentence."""
+
     rule: str
     scope: str
     passed: bool | None
     detail: str
+    left: float | None = None
+    right: float | None = None
+
+    @property
+    def imbalance(self) -> float | None:
+        """How far a check's two sides are apart (``None`` when not evaluable)."""
+        return None if self.left is None or self.right is None else abs(self.left - self.right)
 
 
-def _fmt(v: float | None) -> str:
-    return "blank" if v is None else f"{v:g}"
+MISSING = "missing"  # an operand the report does not print
+BLANK = "blank"
 
 
-def _check(
-    rule: str,
-    scope: str,
-    lhs: Sequence[tuple[str, float | None]],
-    rhs: Sequence[tuple[str, float | None]],
-) -> Check:
-    left = " + ".join(f"{k}={_fmt(v)}" for k, v in lhs)
-    right = " + ".join(f"{k}={_fmt(v)}" for k, v in rhs)
-    vals = [v for _, v in (*lhs, *rhs)]
-    if any(v is None for v in vals):
-        return Check(rule, scope, None, f"{left} vs {right}: not evaluable (blank, dash or missing operand)")
-    ls = sum(v for _, v in lhs)  # type: ignore[misc]
-    rs = sum(v for _, v in rhs)  # type: ignore[misc]
-    passed = abs(ls - rs) <= TOLERANCE
-    return Check(rule, scope, passed, f"{left} = {ls:g} {'=' if passed else '≠'} {right} = {rs:g}")
+def _word(key: str, values: Mapping[str, float | None], states: Mapping[str, str] | None) -> str:
+    """What stands in an operand's place when it has no number: its state, or missing."""
+    if states is None:
+        return BLANK
+    return states.get(key, BLANK) if key in values else MISSING
 
 
-def _leaves(version: str, present: set[str]) -> list[str]:
-    return [r for r in printed_request_rows(version, present) if r not in FLOW]
+def _operands(
+    eq: Equation, side: tuple[str, ...], values: Mapping[str, float | None], states: Mapping[str, str] | None
+) -> str:
+    # an operand is named by what tells it apart within the equation: its row, or else its column
+    by_row = len({k.split(".", 2)[1] for k in eq.keys}) > 1
+    out = []
+    for k in side:
+        v = values.get(k)
+        out.append(f"{k.split('.', 2)[1 if by_row else 2]}={_word(k, values, states) if v is None else f'{v:g}'}")
+    return " + ".join(out)
 
 
-def run_checks(values: Mapping[str, float | None], version: str | None) -> list[Check]:
+def evaluate(eq: Equation, values: Mapping[str, float | None], states: Mapping[str, str] | None = None) -> Check:
+    """``eq`` on ``values``; ``states`` (key -> blank/dash/text), when given, names an operand
+    without a number in ``detail`` as what was printed, or missing."""
+    lhs, rhs = _operands(eq, eq.lhs, values, states), _operands(eq, eq.rhs, values, states)
+    sides = eq.sides(values.get)
+    passed = sides.holds
+    if passed is None:
+        return Check(eq.rule, eq.scope, None, f"{lhs} vs {rhs}: not evaluable (blank, dash or missing operand)")
+    detail = f"{lhs} = {sides.left:g} {'=' if passed else '≠'} {rhs} = {sides.right:g}"
+    return Check(eq.rule, eq.scope, passed, detail, sides.left, sides.right)
+
+
+def run_checks(
+    values: Mapping[str, float | None], version: str | None, states: Mapping[str, str] | None = None
+) -> list[Check]:
     """Evaluate R1–R4 on ``values`` (canonical key -> number, None for blank/dash).
 
-    A table the report does not print yields no checks; a blank or missing operand yields
-    ``passed=None`` (not evaluable).
+    A table the report does not print yields no checks; a blank, dash or missing operand yields
+    ``passed=None`` (not evaluable). ``states`` names such operands in ``detail`` (see :func:`evaluate`).
     """
-    if version not in ("2019", "2021"):
-        return []
-    out: list[Check] = []
-    present_rows = {k.split(".")[1] for k in values if k.startswith("requests.")}
-    if present_rows:
-
-        def v(row: str, col: str) -> tuple[str, float | None]:
-            return f"{row}", values.get(f"requests.{row}.{col}")
-
-        leaves = _leaves(version, present_rows)
-        for col in (*APPLICANT_COLS, "total"):
-            out.append(
-                _check(
-                    "R1",
-                    col,
-                    [v("new_received", col), v("carried_over_in", col)],
-                    [v("handled_total", col), v("carried_over_out", col)],
-                )
-            )
-            out.append(_check("R2", col, [v("handled_total", col)], [v(r, col) for r in leaves]))
-        for row in printed_request_rows(version, present_rows):
-            if row not in present_rows:
-                continue
-            out.append(
-                _check(
-                    "R3",
-                    row,
-                    [("total", values.get(f"requests.{row}.total"))],
-                    [(c, values.get(f"requests.{row}.{c}")) for c in APPLICANT_COLS],
-                )
-            )
-    review = form()["review"]
-    for group in review["groups"]:
-        if not any(k.startswith(f"review.{group}.") for k in values):
-            continue
-        out.append(
-            _check(
-                "R4",
-                group,
-                [("total", values.get(f"review.{group}.total"))],
-                [(o, values.get(f"review.{group}.{o}")) for o in review["outcomes"] if o != "total"],
-            )
-        )
-    return out
+    return [evaluate(eq, values, states) for eq in equations(version, values.keys())]

@@ -22,8 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from rules.checks import APPLICANT_COLS, TOLERANCE
-from rules.data import schema
+from rules.constants import VERSIONS, FormVersion
+from rules.data import form, schema
+from rules.form import Sides
+from rules.values import State
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ IN_FORCE_RULE = "X2"
 ITEMS_RULE = "X3"
 CROSSYEAR_RULES = (CARRY_RULE, IN_FORCE_RULE, ITEMS_RULE)
 IN_FORCE_ROWS = ("regulations", "normative_documents")
-ITEMS_FORM = "2019"  # the form that asks 上一年项目数量 and 本年增/减
+ITEMS_FORM = FormVersion.V2019  # the form that asks 上一年项目数量 and 本年增/减
 CHECK_COLUMNS = ("report_id", "rule", "scope", "passed", "detail")
 
 Values = dict[str, float | None]
@@ -53,14 +55,12 @@ def reports_by_agency_year(
 
     ``numbers`` (numbers printed, by report_id) is counted from ``cells`` unless given."""
     usable = reports[
-        reports["duplicate_of"].isna()
-        & reports["report_year"].notna()
-        & reports["format_version"].isin(("2019", "2021"))
+        reports["duplicate_of"].isna() & reports["report_year"].notna() & reports["format_version"].isin(VERSIONS)
     ].copy()
     usable["agency_key"] = usable["agency"].map(agency_key)
     usable = usable[usable["agency_key"].notna()]
     if numbers is None:
-        numbers = cells[cells["state"] == "number"].groupby("report_id").size()
+        numbers = cells[cells["state"] == State.NUMBER].groupby("report_id").size()
     usable["n_numbers"] = usable["report_id"].map(numbers).fillna(0)
     usable = usable.sort_values(["agency_key", "report_year", "n_numbers", "source"], ascending=[1, 1, 0, 1])
     chosen = usable.drop_duplicates(["agency_key", "report_year"], keep="first")
@@ -86,10 +86,10 @@ def _carry_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[st
     y, py = int(cur["report_year"]), int(prev["report_year"])
     now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
     rows = []
-    for col in (*APPLICANT_COLS, "total"):
+    for col in form().request_columns:
         a = now.get(f"requests.carried_over_in.{col}")
         b = before.get(f"requests.carried_over_out.{col}")
-        passed = None if a is None or b is None else abs(a - b) <= TOLERANCE
+        passed = Sides(a, b).holds
         sign = "?" if passed is None else ("=" if passed else "≠")
         rows.append(
             {
@@ -107,7 +107,7 @@ def _carry_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[st
 def _in_force_checks(
     cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[str, Values]
 ) -> list[dict[str, object]]:
-    if cur["format_version"] != "2021":
+    if cur["format_version"] != FormVersion.V2021:
         return []  # the 2019 form does not ask for 现行有效件数
     y, py = int(cur["report_year"]), int(prev["report_year"])
     now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
@@ -118,14 +118,14 @@ def _in_force_checks(
         issued = now.get(f"active.{row}.issued")
         repealed = now.get(f"active.{row}.repealed")
         right = f"in_force ({py}) = {_fmt(was)} + issued = {_fmt(issued)} − repealed = {_fmt(repealed)}"
-        if prev["format_version"] != "2021":
+        if prev["format_version"] != FormVersion.V2021:
             passed = None
             right += f" (the {py} report uses the {prev['format_version']} form, which has no 现行有效件数)"
         elif None in (lhs, was, issued, repealed):
             passed = None
         else:
             rhs = was + issued - repealed  # type: ignore[operator]
-            passed = abs(lhs - rhs) <= TOLERANCE  # type: ignore[operator]
+            passed = Sides(lhs, rhs).holds
             right += f" = {rhs:g}"
         sign = "?" if passed is None else ("=" if passed else "≠")
         rows.append(
@@ -156,7 +156,7 @@ def _items_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[st
         lhs = now.get(f"active.{row}.prior_items")
         was = before.get(f"active.{row}.prior_items")
         change = before.get(f"active.{row}.change")
-        passed = None if None in (lhs, was, change) else abs(lhs - was - change) <= TOLERANCE  # type: ignore[operator]
+        passed = Sides(lhs, None if was is None or change is None else was + change).holds
         sign = "?" if passed is None else ("=" if passed else "≠")
         rows.append(
             {
@@ -173,7 +173,7 @@ def _items_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[st
 
 def crossyear_keys() -> tuple[str, ...]:
     """Every key the cross-year rules X1, X2 and X3 read (and their resolution settles by)."""
-    cols = (*APPLICANT_COLS, "total")
+    cols = form().request_columns
     return (
         *(f"requests.carried_over_{d}.{c}" for d in ("in", "out") for c in cols),
         *(f"active.{r}.{k}" for r in IN_FORCE_ROWS for k in ("in_force", "issued", "repealed")),

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from rules.ambiguity import AMBIGUOUS_KIND, Ambiguity, Reading
-from rules.checks import APPLICANT_COLS, TOLERANCE
+from rules.constants import VERSIONS, FormVersion
 from rules.crossyear import (
     CARRY_RULE,
     IN_FORCE_ROWS,
@@ -41,7 +41,8 @@ from rules.crossyear import (
     item_rows,
     reports_by_agency_year,
 )
-from rules.data import schema_keys
+from rules.data import form, schema_keys
+from rules.form import Sides
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class Equation:
             if v is None:
                 return None
             total += coef * v
-        return abs(total) <= TOLERANCE
+        return Sides(total, 0.0).holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ class _Report:
 
 
 def _carry(cur: _Report, prev: _Report) -> Iterator[Equation]:
-    for col in (*APPLICANT_COLS, "total"):
+    for col in form().request_columns:
         yield Equation(
             CARRY_RULE,
             (
@@ -109,7 +110,7 @@ def _carry(cur: _Report, prev: _Report) -> Iterator[Equation]:
 
 
 def _in_force(cur: _Report, prev: _Report) -> Iterator[Equation]:
-    if cur.version != "2021" or prev.version != "2021":
+    if cur.version != FormVersion.V2021 or prev.version != FormVersion.V2021:
         return  # the 2019 form has no 现行有效件数
     for row in IN_FORCE_ROWS:
         yield Equation(
@@ -167,9 +168,7 @@ def _reports(
 ) -> tuple[dict[str, _Report], dict[tuple[str, int], _Report]]:
     """Every usable report by id, and the one that stands for each (agency, year)."""
     usable = reports[
-        reports["duplicate_of"].isna()
-        & reports["report_year"].notna()
-        & reports["format_version"].isin(("2019", "2021"))
+        reports["duplicate_of"].isna() & reports["report_year"].notna() & reports["format_version"].isin(VERSIONS)
     ]
     by_id = {}
     for rid, agency, year, version in zip(

@@ -15,6 +15,7 @@ from rules.tokenize import words
 FUZZY_MIN_CHAR_RATIO = 0.8
 FUZZY_MIN_WORD_RECALL = 0.75
 FUZZY_MIN_LABEL_CHARS = 4
+FUZZY_MIN_CHAR_RATIO_WITH_WORDS = 0.6  # enough characters in common when the words are there
 
 
 def _fuzzy_score(label: str, synonym: str) -> float:
@@ -23,7 +24,7 @@ def _fuzzy_score(label: str, synonym: str) -> float:
     ratio = SequenceMatcher(None, label, synonym).ratio()
     syn_words = set(words(synonym))
     recall = len(syn_words & set(words(label))) / len(syn_words) if syn_words else 0.0
-    if ratio >= FUZZY_MIN_CHAR_RATIO or (recall >= FUZZY_MIN_WORD_RECALL and ratio >= 0.6):
+    if ratio >= FUZZY_MIN_CHAR_RATIO or (recall >= FUZZY_MIN_WORD_RECALL and ratio >= FUZZY_MIN_CHAR_RATIO_WITH_WORDS):
         return ratio
     return 0.0
 

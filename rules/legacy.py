@@ -14,12 +14,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 
 from rules import recover
 from rules.checks import Check
+from rules.constants import AMOUNT_UNIT, YUAN_PER_AMOUNT_UNIT
+from rules.constants import YUAN as YUAN_FACTOR
 from rules.data import schema_keys
+from rules.form import Equation
 from rules.legacy_data import LEGACY, Column, LegacyRow, equations, legacy_rows
 from rules.legacy_data import table_words as _words
 from rules.legacy_sections import HEADER_WORDS, LegacySectionOut, find_legacy_sections, legacy_publish_date
@@ -27,7 +31,7 @@ from rules.normalize import label_key, nfkc, squash
 from rules.prose_facts import Fact
 from rules.stream import GRID, Kind, Token
 from rules.t1 import t1_checks
-from rules.tables import Cell
+from rules.tables import Cell, cell_of
 from rules.values import State, parse_value
 
 logger = logging.getLogger(__name__)
@@ -235,7 +239,7 @@ def read_table(tokens: Sequence[Token], hints: dict[str, set[float]], result: Le
         while len(vals) > n and not vals[-1].text:
             vals.pop()
         _, unit = _strip_unit(label_key(r.label))
-        factor = 1.0 if unit == YUAN else 10000.0
+        factor = YUAN_FACTOR if unit == YUAN else YUAN_PER_AMOUNT_UNIT
         amount = row.key in amounts
         if len(vals) > n:
             result.warnings.append(f"{row.key}: {len(vals)} values printed where the table has {n} columns; left out")
@@ -264,25 +268,23 @@ def _ranks_before(row: LegacyRow, syn: str, other: str) -> bool:
     return rank.get(syn, len(rank)) < rank.get(other, len(rank))
 
 
+def _column_value(a: recover.Assignment, col: int, key: str) -> float | None:
+    return a[key][col]
+
+
 def _constraints(cands: dict[str, _Candidate], cols: Sequence[int]) -> list[recover.Constraint]:
     out: list[recover.Constraint] = []
     for eq in equations():
-        parts = [p for p in eq.parts if p in cands]
-        if eq.total not in cands or len(parts) < 2:
+        parts = tuple(p for p in eq.rhs if p in cands)  # the parts the table prints
+        if not set(eq.lhs) <= cands.keys() or len(parts) < 2:
             continue
-        names = frozenset([eq.total, *parts])
+        printed = replace(eq, rhs=parts)
 
-        def pred(a: recover.Assignment, total: str = eq.total, parts: tuple[str, ...] = tuple(parts)) -> bool | None:
-            for c in cols:
-                vals = [a[p][c] for p in parts]
-                t = a[total][c]
-                if t is None or any(v is None for v in vals):
-                    continue
-                if abs(t - sum(v for v in vals if v is not None)) > 1e-6:
-                    return False
-            return True
+        def pred(a: recover.Assignment, eq: Equation = printed) -> bool | None:
+            # every column where the equation can be evaluated (year, cumulative) must hold
+            return all(eq.sides(partial(_column_value, a, c)).holds is not False for c in cols)
 
-        out.append((names, pred))
+        out.append((frozenset(printed.keys), pred))
     return out
 
 
@@ -351,27 +353,14 @@ def _emit(
     tok = cand.tokens[piece.token]
     key = cand.row.key
     cell = schema_keys(LEGACY)[key]
-    cv = parse_value(piece.text, amount=cell.unit == "万元", default_unit_factor=cand.factor)
+    cv = parse_value(piece.text, amount=cell.unit == AMOUNT_UNIT, default_unit_factor=cand.factor)
     notes = [cand.row.notes.get(cand.synonym), cv.note]
     conf = CONFIDENCE_TABLE
     if why and not piece.whole:
         notes.append(f"cut from printed {tok.text!r} ({why})")
         conf = CONFIDENCE_CUT
-    result.cells.append(
-        Cell(
-            key,
-            cell.table,
-            cell.row,
-            cell.col,
-            cv.value,
-            cv.state.value,
-            piece.text,
-            cell.unit,
-            tok,
-            conf,
-            "; ".join(n for n in notes if n) or None,
-        )
-    )
+    note = "; ".join(n for n in notes if n) or None
+    result.cells.append(cell_of(cell, cv.value, cv.state, piece.text, tok, conf, note))
 
 
 # --- prose cells and T1 ---------------------------------------------------------------------------
@@ -393,21 +382,7 @@ def prose_cells(facts: Sequence[Fact], taken: set[str], result: LegacyResult) ->
         f = fs[0]
         cell = schema_keys(LEGACY)[key]
         tok = Token(Kind.VALUE, f.raw, _prose_prov(f), "prose")
-        result.cells.append(
-            Cell(
-                key,
-                cell.table,
-                cell.row,
-                cell.col,
-                f.value,
-                State.NUMBER.value,
-                f.raw,
-                cell.unit,
-                tok,
-                f.confidence,
-                f.sentence,
-            )
-        )
+        result.cells.append(cell_of(cell, f.value, State.NUMBER, f.raw, tok, f.confidence, f.sentence))
 
 
 def _prose_prov(f: Fact):

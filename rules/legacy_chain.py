@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from rules.constants import TOLERANCE
 from rules.crossyear import agency_key
 from rules.data import schema_keys
 from rules.legacy_data import LEGACY
@@ -28,7 +29,6 @@ logger = logging.getLogger(__name__)
 CHAIN_RULE = "X4"
 CHAIN_SUFFIX = "+chain"
 CONFIDENCE_CHAIN = 0.75
-TOLERANCE = 1e-6
 
 Pair = tuple[float | None, float | None]
 

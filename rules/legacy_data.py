@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
+from rules.constants import VERSIONS, FormVersion
 from rules.data import DATA_DIR, schema_keys
+from rules.form import Equation, Rule
 from rules.normalize import label_key
 
-LEGACY = "legacy"
+LEGACY = FormVersion.LEGACY
 TABLE_CAPTION = 0  # section number of a statistics table's caption (no standard section)
 
 
@@ -46,12 +48,6 @@ class TableWords:
     year_pattern: re.Pattern[str]
     label_units: tuple[str, ...]
     unkeyed: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Equation:
-    total: str
-    parts: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +117,11 @@ def table_words() -> TableWords:
 
 @cache
 def equations() -> tuple[Equation, ...]:
-    return tuple(Equation(e["total"], tuple(e["parts"])) for e in _toml("legacy.toml")["equation"])
+    """The legacy tables' sums (total = its parts), as equations of the form (:mod:`rules.form`)."""
+    return tuple(
+        Equation(Rule.LEGACY_SUM, e["total"], (e["total"],), tuple(e["parts"]))
+        for e in _toml("legacy.toml")["equation"]
+    )
 
 
 @cache
@@ -173,12 +173,12 @@ def validate_legacy() -> list[str]:
         if not set(row.rank) <= set(row.labels):
             problems.append(f"legacy.toml: rows.{row.key} ranks a label it does not list")
     for eq in equations():
-        for k in (eq.total, *eq.parts):
+        for k in eq.keys:
             if k not in keys:
                 problems.append(f"legacy.toml: equation names unknown key {k}")
     if sorted({s.number for s in legacy_sections()}) != [0, 1, 2, 3, 4, 5, 6]:
         problems.append("legacy.toml: every standard section 1-6 and the table caption (0) need keywords")
-    modern = {**schema_keys("2019"), **schema_keys("2021")}
+    modern = {k: c for v in VERSIONS for k, c in schema_keys(v).items()}
     words = prose_words()
     for f in words.facts:
         if f.legacy and f.legacy not in keys:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from extractor.readers.cjk import CN_NUMERALS, CN_ZEROS
 from rules import metadata
 from rules.legacy_data import TABLE_CAPTION, Column, legacy_sections
 from rules.legacy_data import table_words as _words
@@ -25,15 +26,15 @@ HEADER_GAP = 6  # characters (white space, cell separators) between a header wor
 CAPTION_BACK = 60  # characters before a table's header in which its caption is looked for
 MAX_BARE_HEADING = 30
 CLOSING_TAIL = 40  # the closing date stands within the last characters of the last section
-_CN = "一二三四五六七八九十"
+_CN = CN_NUMERALS
 _NUMBERED = re.compile(rf"(?<![{_CN}第（(])(?P<n>[{_CN}]{{1,2}})\s*[、.．]|第(?P<m>[{_CN}]{{1,2}})部分")
 # （一）… as top-level numbering: only in a report that numbers no heading 一、
 _PAREN_NUMBERED = re.compile(rf"[（(](?P<n>[{_CN}]{{1,2}})[）)](?P<m>)")
 _HEADING_TAIL = re.compile(r"[^，。；;\s（(]{0,16}?(?:情况|措施|事项|统计表|报表)")
 _UNKNOWN_HEADING = re.compile(r"[^，。；;\s]{1,20}")
 HEADER_WORDS = ("指标名称", "统计指标")
-_D = "0-9一二三四五六七八九十"
-_CLOSING_DATE = re.compile(rf"[{_D}〇○零]{{2,4}}年[{_D}]{{1,3}}月[{_D}]{{1,3}}日")
+_D = f"0-9{CN_NUMERALS}"
+_CLOSING_DATE = re.compile(rf"[{_D}{CN_ZEROS}零]{{2,4}}年[{_D}]{{1,3}}月[{_D}]{{1,3}}日")
 _HEADING_CUT = re.compile(r"[\s。，；;,]")  # a heading's words end at white space or punctuation
 _NOT_BARE = re.compile(r"[|\t\d]")
 _TABLE_ROW = re.compile(r"数|费用|\||\d")
@@ -215,9 +216,7 @@ def find_legacy_sections(text: str) -> tuple[list[LegacySectionOut], tuple[int, 
 def legacy_publish_date(last_text: str, head_lines: Sequence[str]) -> date | None:
     """The closing date the report's text ends with, else the archive's 发布时间 line."""
     tail = squash(nfkc(last_text))[-CLOSING_TAIL:]
-    for m in re.finditer(
-        r"[0-9〇○零一二三四五六七八九十]{2,4}年[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日", tail
-    ):
+    for m in _CLOSING_DATE.finditer(tail):
         if not tail[m.end() :].strip("。."):
             return metadata.parse_date(m.group())
     for line in head_lines:

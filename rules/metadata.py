@@ -7,44 +7,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from extractor.readers.cjk import CN_DIGITS, CN_NUMERAL, CN_ZEROS
 from rules.clean import clean_title_line
+from rules.data import metadata_words
 from rules.normalize import close_cjk_gaps, nfkc, squash
 
+_SUBJECT = metadata_words().pattern(metadata_words().report_subjects)
 _TITLE = re.compile(
     r"(?P<pre>[^\s，。,:：;；]*?)(?P<year>(?:19|20)\d{2})\s*年\s*度?(?P<mid>[^\s，。,]*?)"
-    r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告"
+    rf"(?:{_SUBJECT})(?:工作)?(?:年度)?(?:工作)?(?:年度)?报告"
 )
 # "XX局政府信息公开工作2021年度报告": the year after the subject
 _TITLE_YEAR_LAST = re.compile(
-    r"(?P<pre>[^\s，。,:：;；]*?)(?P<mid>)(?:政府信息公开|政务公开|信息公开)工作(?P<year>(?:19|20)\d{2})\s*年\s*度?报告"
+    rf"(?P<pre>[^\s，。,:：;；]*?)(?P<mid>)(?:{_SUBJECT})工作(?P<year>(?:19|20)\d{{2}})\s*年\s*度?报告"
 )
-_CN_YEAR = re.compile(r"[二〇○零一三四五六七八九]{4}(?=年)")
-_AGENCY_END = re.compile(
-    r"(政府|人民政府|办公厅|办公室|委员会|管理委员会|管委会|局|厅|委|办|署|院|中心|街道办事处|街道|镇|乡|区|县|市|"
-    r"处|所|站|馆|队|会|部|司|组|室|集团|公司)$"
-)
-_PREFIX_NOISE = re.compile(r"^(标题|题目|名称)[:：]")
-_CN_DIGITS = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
+_CN_YEAR = re.compile(f"[{CN_DIGITS}{CN_ZEROS}]{{4}}(?=年)")
+_AGENCY_END = re.compile(f"({metadata_words().pattern(metadata_words().agency_suffixes)})$")
+AGENCY_MIN_CHARS = 2
+AGENCY_MAX_CHARS = 40  # a longer line is a sentence, not an agency's name
+_PREFIX_NOISE = re.compile(f"^({metadata_words().pattern(metadata_words().title_prefixes)})[:：]")
+_CN_DIGITS = {ch: i for i, ch in enumerate(CN_DIGITS)} | dict.fromkeys(CN_ZEROS, 0) | {"十": 10}
 _DATE_PATTERNS = (
     re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
     re.compile(r"(?P<y>(?:19|20)\d{2})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})"),
-    re.compile(
-        r"(?P<y>[二〇○零一三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日"
-    ),
+    re.compile(rf"(?P<y>[{CN_DIGITS}{CN_ZEROS}]{{4}})年(?P<m>{CN_NUMERAL}{{1,3}})月(?P<d>{CN_NUMERAL}{{1,3}})日"),
 )
 _PERIOD = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?:1\s*月\s*1\s*日|度)")
 _YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年")
@@ -65,7 +51,9 @@ def _clean(line: str) -> str:
 
 
 def _looks_like_agency(text: str) -> bool:
-    return 2 <= len(text) <= 40 and bool(_AGENCY_END.search(text)) and not re.search(r"\d", text)
+    if not AGENCY_MIN_CHARS <= len(text) <= AGENCY_MAX_CHARS:
+        return False
+    return bool(_AGENCY_END.search(text)) and not re.search(r"\d", text)
 
 
 def find_title(lines: Sequence[str], doc_title: str | None = None, max_lines: int = 12) -> Title | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from extractor.readers.cjk import CN_NUMERAL, CN_NUMERALS
+
 _WS = re.compile(r"\s+")
 # Bracketed instruction text such as （区分处理的，只计这一情形，不计其他情形） or
 # （设区的市、自治州人民政府应提供相关数据）: removed for label matching. Short brackets that
 # are numbering, like (一) or (1), are handled by _NUMBERING instead.
 _INSTRUCTION = re.compile(r"\([^()]{4,}\)")
-_NUMBERING = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十\d]+\)|\d{1,2}[、.,)](?!\d)|[一二三四五六七八九十]+(?=[(]))"
-)
+_NUMBERING = re.compile(rf"^(?:{CN_NUMERAL}+[、.,]|\([{CN_NUMERALS}\d]+\)|\d{{1,2}}[、.,)](?!\d)|{CN_NUMERAL}+(?=[(]))")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\xa0]+(?=[{_CJK}\d])|(?<=[\d])[ \t\u3000\xa0]+(?=[{_CJK}])")
 
@@ -48,8 +48,3 @@ def label_key(text: str) -> str:
     text = text.replace("“", '"').replace("”", '"')
     text = _INSTRUCTION.sub("", text)
     return strip_numbering(text)
-
-
-def text_key(text: str) -> str:
-    """The comparable form of running text (what the scorer compares snippets with)."""
-    return squash(nfkc(text))

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from extractor.readers.cjk import CN_NUMERAL
+from rules.constants import AMOUNT_UNIT, YUAN_PER_AMOUNT_UNIT
 from rules.legacy_data import LEGACY, FactSpec, prose_words
 
 logger = logging.getLogger(__name__)
@@ -24,8 +26,7 @@ CONFIDENCE_NUMBER = 0.7
 CONFIDENCE_ZERO = 0.6
 NEGATION_GAP = 24  # characters from a negation to the subject word it denies
 AFTER_GAP = 20  # characters after the number in which a verb's subject may follow
-YUAN_PER_WAN = 10000.0
-_SUB = "[（(][一二三四五六七八九十]{1,2}[）)]"
+_SUB = f"[（(]{CN_NUMERAL}{{1,2}}[）)]"
 # where sentences end: at 。；!? or a line end, and before a sub-heading such as （一）
 _CUT = re.compile(f"(?=[。；;！？!?\\n（(])(?:[。；;！？!?\\n]|(?={_SUB}))")
 _CLAUSE = re.compile(r"[^，,：:]+")
@@ -119,25 +120,24 @@ def _key_of(spec: FactSpec, version: str | None) -> str:
     return spec.legacy if version == LEGACY else spec.modern
 
 
+def _subject_span(text: str, alt: Sequence[str]) -> tuple[int, int] | None:
+    """Where the words of ``alt`` stand in ``text``: from the last word's first occurrence to the
+    end of the last word's last occurrence (all words present), else None."""
+    firsts = [text.find(w) for w in alt]
+    if min(firsts, default=0) < 0:
+        return None
+    return max(firsts), max(text.rfind(w) + len(w) for w in alt)
+
+
 def _subject_end(text: str, alt: Sequence[str]) -> int | None:
     """Where the last word of ``alt`` ends in ``text`` (all words present), else None."""
-    ends = []
-    for w in alt:
-        i = text.rfind(w)
-        if i < 0:
-            return None
-        ends.append(i + len(w))
-    return max(ends)
+    span = _subject_span(text, alt)
+    return None if span is None else span[1]
 
 
 def _subject_start(text: str, alt: Sequence[str]) -> int | None:
-    starts = []
-    for w in alt:
-        i = text.find(w)
-        if i < 0:
-            return None
-        starts.append(i)
-    return max(starts)
+    span = _subject_span(text, alt)
+    return None if span is None else span[0]
 
 
 def _applies(spec: FactSpec, clause: str, before: str) -> bool:
@@ -151,7 +151,7 @@ def _applies(spec: FactSpec, clause: str, before: str) -> bool:
 def _value(num: str, unit: str) -> tuple[float, str]:
     value = float(num)
     if unit in prose_words().amount_units:
-        return (value / YUAN_PER_WAN if unit == "元" else value), "万元"
+        return (value / YUAN_PER_AMOUNT_UNIT if unit == "元" else value), AMOUNT_UNIT
     return value, unit
 
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from rules.data import value_words
+
 MAX_DIGITS = 24  # a longer digit run is not a table row
 MAX_CANDIDATES = 5000  # per row
 MAX_SOLUTIONS = 64
@@ -20,7 +22,9 @@ MAX_NODES = 200_000
 
 # A minus sign inside a digit run is a cut point (the tokenizer starts a number there); the sign
 # then belongs to the first cell cut from the run after it.
-_SPLITTABLE = re.compile(r"^(?P<sign>[+\-－−])?(?P<int>\d+)(?P<frac>\.\d+)?(?P<unit>\s*(?:万元|亿元|万|元))?$")
+_SPLITTABLE = re.compile(
+    rf"^(?P<sign>[+\-－−])?(?P<int>\d+)(?P<frac>\.\d+)?(?P<unit>\s*(?:{value_words().unit_pattern()}))?$"
+)
 
 
 @dataclass(frozen=True, slots=True)

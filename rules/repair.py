@@ -16,12 +16,14 @@ than failed) gets a warning.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rules.checks import Check, run_checks
+from rules.checks import Check
+from rules.constants import COUNT_UNIT
+from rules.form import equations, none_fail
 from rules.tables import Cell
+from rules.values import State
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +31,6 @@ OCR_METHOD = "ocr"
 CONFIDENCE_REPAIRED = 0.5
 ARITHMETIC_TABLES = ("requests",)  # tables whose rows R1–R3 tie together
 MAX_FAILED = 8  # more broken equations than this is not a misread cell but a bad table or a bad report
-_SIDES = re.compile(r" = (-?[\d.]+(?:e[+-]?\d+)?) [=≠] .* = (-?[\d.]+(?:e[+-]?\d+)?)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,27 +51,20 @@ class RepairResult:
     repair: Repair | None = None
 
 
-def imbalance(check: Check) -> float | None:
-    """How far a failed check's two sides are apart (parsed from its detail, which gives both sums)."""
-    m = _SIDES.search(check.detail)
-    if not m:
-        return None
-    return abs(float(m.group(1)) - float(m.group(2)))
-
-
 def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
 def _plausible(value: float, unit: str) -> bool:
-    return value >= 0 and (unit != "件" or float(value).is_integer())
+    return value >= 0 and (unit != COUNT_UNIT or float(value).is_integer())
 
 
 def candidate_repairs(cells: Sequence[Cell], checks: Sequence[Check], version: str) -> list[Repair]:
     """Every single change to an OCR'd number after which no evaluable equation fails."""
     failed = [c for c in checks if c.passed is False]
-    amounts = {d for d in (imbalance(c) for c in failed) if d}
+    amounts = {d for d in (c.imbalance for c in failed) if d}
     values = {c.key: c.value for c in cells}
+    eqs = equations(version, values.keys())
     out: list[Repair] = []
     for cell in cells:
         if cell.token.method != OCR_METHOD or cell.value is None:
@@ -78,8 +72,8 @@ def candidate_repairs(cells: Sequence[Cell], checks: Sequence[Check], version: s
         for new in sorted({cell.value + d for d in amounts} | {cell.value - d for d in amounts}):
             if not _plausible(new, cell.unit):
                 continue
-            trial = run_checks({**values, cell.key: new}, version)
-            if any(c.passed is False for c in trial):
+            trial = {**values, cell.key: new}
+            if not none_fail(eqs, trial.get):
                 continue
             fixed = sorted({c.rule for c in failed})
             out.append(Repair(cell.key, cell.value, new, tuple(fixed)))
@@ -98,8 +92,8 @@ def blank_among_numbers(cells: Sequence[Cell]) -> list[str]:
             rows.setdefault((c.table, c.row), []).append(c)
     out = []
     for (table, row), row_cells in rows.items():
-        blanks = [c for c in row_cells if c.state == "blank" and c.token.method == OCR_METHOD]
-        if len(blanks) == 1 and all(c.state == "number" for c in row_cells if c is not blanks[0]):
+        blanks = [c for c in row_cells if c.state == State.BLANK and c.token.method == OCR_METHOD]
+        if len(blanks) == 1 and all(c.state == State.NUMBER for c in row_cells if c is not blanks[0]):
             out.append(
                 f"{blanks[0].key}: blank in a row of numbers read by OCR (a missed digit?); "
                 f"the {table}.{row} equations cannot be checked"

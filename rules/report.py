@@ -15,6 +15,8 @@ from rules import metadata
 from rules.ambiguity import Ambiguity
 from rules.checks import Check, run_checks
 from rules.clean import clean_document
+from rules.constants import VERSIONS, YUAN, YUAN_PER_AMOUNT_UNIT, FormVersion
+from rules.data import form, sections, value_words
 from rules.legacy import Reading, analyse_legacy
 from rules.prose_facts import Fact, find_facts, find_hints
 from rules.repair import repair_ocr_cells
@@ -46,7 +48,6 @@ GRID_METHOD = {
     FileFormat.IMAGE: "ocr",
 }
 HEAD_BLOCKS = 12
-YUAN_HEADER_WORDS = ("单位:元", "单位：元", "(元)", "（元）")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ class Report:
     status: Status
     agency: str | None = None
     report_year: int | None = None
-    format_version: str | None = None
+    format_version: FormVersion | None = None
     publish_date: date | None = None
     sections: list[SectionOut] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
@@ -98,10 +99,11 @@ def _region(secs: dict[int, Section], number: int, lay: Layout) -> tuple[int, in
     else:
         start = max((s.body_start for n, s in secs.items() if n < number), default=0)
         end = min((s.start for n, s in secs.items() if n > number), default=len(lay.text))
-    if 4 in secs or number == 2:
+    review = form().review.section
+    if review in secs or number == form().active_section:
         return start, end
     header = find_review_header(lay.text, start, end)
-    if number == 4:
+    if number == review:
         if header is None:
             return None
         table = enclosing_table_start(lay, header[0])  # a grid: read the whole table, header included
@@ -146,11 +148,13 @@ def analyse(doc: Document) -> Report:
     report.sections = [SectionOut(s.number, s.heading, section_text(lay, s)) for s in found]
 
     streams: dict[int, list[Token]] = {}
-    for number in (2, 3, 4):
+    f = form()
+    active, requests, review = f.active_section, f.requests.section, f.review.section
+    for number in (active, requests, review):
         region = _region(secs, number, lay)
         if region:
             streams[number] = _stream(doc, lay, *region)
-    labels = [t.text for n in (2, 3) for t in streams.get(n, []) if t.kind is Kind.LABEL]
+    labels = [t.text for n in (active, requests) for t in streams.get(n, []) if t.kind is Kind.LABEL]
 
     head = [b.text for b in doc.blocks[:HEAD_BLOCKS] if isinstance(b, Paragraph)]
     title = metadata.find_title(head, doc.title)
@@ -165,16 +169,17 @@ def analyse(doc: Document) -> Report:
     report.format_version = detect_version(labels, report.report_year, bool(found))
 
     version = report.format_version
-    if version in ("2019", "2021"):
+    if version in VERSIONS:
         results: list[TableResult] = []
-        if 2 in streams:
-            factor = 1.0 if any(w in lbl for lbl in labels for w in YUAN_HEADER_WORDS) else 10000.0
-            prose = "\n".join(s.text for s in report.sections if s.number in (1, 5, 6))
-            results.append(map_active(assemble_rows(streams[2]), version, factor, prose))
-        if 3 in streams:
-            results.append(map_requests(assemble_rows(streams[3]), version))
-        if 4 in streams:
-            results.append(map_review(assemble_rows(streams[4]), version))
+        if active in streams:
+            yuan = any(w in lbl for lbl in labels for w in value_words().yuan_header_words)
+            factor = YUAN if yuan else YUAN_PER_AMOUNT_UNIT
+            prose = "\n".join(s.text for s in report.sections if s.number not in (active, requests, review))
+            results.append(map_active(assemble_rows(streams[active]), version, factor, prose))
+        if requests in streams:
+            results.append(map_requests(assemble_rows(streams[requests]), version))
+        if review in streams:
+            results.append(map_review(assemble_rows(streams[review]), version))
         for res in results:
             report.cells.extend(res.cells)
             report.warnings.extend(res.warnings)
@@ -187,9 +192,10 @@ def analyse(doc: Document) -> Report:
         report.warnings.extend(fixed.warnings)
         report.facts = find_facts([(s.number, s.text) for s in report.sections], version)
         report.checks.extend(t1_checks(report.facts, report.cells, version))
-    elif version == "legacy":
+    elif version == FormVersion.LEGACY:
         _analyse_legacy(doc, lay, head, report)
         return report
     if not found:
-        report.warnings.append("no standard section heading (一、总体情况 … 六、其他需要报告的事项) was found")
+        first, last_label = sections()[0].label, sections()[-1].label
+        report.warnings.append(f"no standard section heading ({first} … {last_label}) was found")
     return report

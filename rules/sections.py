@@ -13,14 +13,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from extractor.model import Block, Document, Paragraph, Table
+from extractor.readers.cjk import CN_NUMERAL, CN_NUMERALS
 from rules.data import SectionSpec, form, page_footer_markers, sections
 from rules.normalize import nfkc, squash
 
-_NUMERAL = r"[一二三四五六七八九十]{1,2}\s*[、.．,，]"
-_PAREN_NUMERAL = r"[（(][一二三四五六七八九十]{1,2}[)）]"
+_NUMERAL = rf"{CN_NUMERAL}{{1,2}}\s*[、.．,，]"
+_PAREN_NUMERAL = rf"[（(]{CN_NUMERAL}{{1,2}}[)）]"
 # A numeral heading must not continue a longer numeral or a 第… ordinal; anything else may precede it
 # (flattened text runs headings into the table before them: …75394432.52元三、收到和处理…).
-_BOUNDARY = r"(?<![一二三四五六七八九十第])"
+_BOUNDARY = rf"(?<![{CN_NUMERALS}第])"
 MAX_GAP = 16  # characters allowed between a numeral and the keyword (政府信息公开工作… )
 MAX_BARE_HEADING = 30  # a heading without a numeral is a short line of its own
 MAX_HEADING_TAIL = 8
@@ -184,10 +185,10 @@ def blocks_in(lay: Layout, start: int, end: int) -> list[tuple[Block, int, int]]
 
 
 def _review_header_chars() -> tuple[frozenset[str], Counter[str]]:
-    review = form()["review"]
-    outcome_chars = Counter("".join(review["outcome_words"]))
-    need = Counter({ch: n * len(review["groups"]) for ch, n in outcome_chars.items()})
-    allowed = frozenset("".join([*review["header_words"], *review["outcome_words"], *review["header_extra_words"]]))
+    review = form().review
+    outcome_chars = Counter("".join(review.outcome_words))
+    need = Counter({ch: n * len(review.groups) for ch, n in outcome_chars.items()})
+    allowed = frozenset("".join([*review.header_words, *review.outcome_words, *review.header_extra_words]))
     return allowed, need
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from extractor.model import Paragraph, Provenance, Table
+from extractor.readers.cjk import CN_NUMERALS
 from rules.data import value_words
 from rules.normalize import nfkc, squash
 
@@ -55,17 +56,18 @@ class Row:
 
 
 # A number as printed in a cell: sign, digits with thousands separators, decimals, a unit word.
-_NUM = r"[+\-－]?\d[\d,，]*(?:\.\d+)?(?:\s*(?:万元|亿元|万|元|件|项|个|条))?"
+_UNIT = value_words().unit_pattern(counts=True)  # unit and count words (values.toml)
+_NUM = rf"[+\-－]?\d[\d,，]*(?:\.\d+)?(?:\s*(?:{_UNIT}))?"
 _NUM_RE = re.compile(_NUM)
 # A digit followed by 、 or . and then CJK starts a numbered label ("2.其他法律…"), not a value.
 _LABEL_NUMBER = re.compile(r"\d[.．、](?=[\u3400-\u9fff“\"])")
 # A bracketed remark after a number: words in brackets that are not list numbering like （三）
 # nor a unit like （元）.
 _REMARK = re.compile(
-    r"[ \t]*[（(](?![一二三四五六七八九十\d]{1,3}[)）])(?!\s*(?:万元|亿元|万|元|件|项|个|条)\s*[)）])"
+    rf"[ \t]*[（(](?![{CN_NUMERALS}\d]{{1,3}}[)）])(?!\s*(?:{_UNIT})\s*[)）])"
     r"[^（）()]*?[\u3400-\u9fff][^（）()]*[)）]"
 )
-_NUM_END = re.compile(r"\d(?:\s*(?:万元|亿元|万|元|件|项|个|条))?$")
+_NUM_END = re.compile(rf"\d(?:\s*(?:{_UNIT}))?$")
 _PIPE_ONLY = re.compile(r"^\|+$")
 _SEPARATOR_LINE = re.compile(r"^[\s|:\-—]+$")
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rules.checks import Check
+from rules.constants import TOLERANCE
 from rules.legacy_data import LEGACY, prose_words
 from rules.prose_facts import Fact
 from rules.tables import Cell
 
 RULE = "T1"
-TOLERANCE = 1e-6
 
 
 def _alternatives(fact: Fact, version: str | None) -> tuple[tuple[str, ...], ...]:

@@ -14,7 +14,9 @@ from itertools import pairwise
 
 from rules import recover
 from rules.ambiguity import Ambiguity, RowPart, record, row_part
-from rules.data import columns, form, printed_request_rows, row_specs, schema_keys
+from rules.constants import AMOUNT_UNIT, COUNT_UNIT, YUAN_PER_AMOUNT_UNIT, FormVersion
+from rules.data import SchemaCell, columns, form, printed_request_rows, row_specs, schema_keys
+from rules.form import Equation, Rule, none_fail, request_equations, review_equations, row_total_equation
 from rules.labels import match_group, match_row
 from rules.normalize import label_key
 from rules.prose import numbers_near
@@ -28,14 +30,8 @@ CONFIDENCE_TEXT = 0.95
 CONFIDENCE_FUZZY_LABEL = 0.85
 CONFIDENCE_RECOVERED = 0.8
 CONFIDENCE_BY_ORDER = 0.6
+CONFIDENCE_TEXT_CELL = 0.5  # a cell that prints text where the form wants a number
 MAX_KEPT_READINGS = 256  # more readings than this are no evidence worth carrying to the batch
-APPLICANTS = 6  # the applicant columns before 总计 in section 三
-_GROUP_OF_ROW = {
-    "withheld": "withheld",
-    "unavailable": "unavailable",
-    "not": "not_processed",
-    "other": "other",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +41,25 @@ class Cell:
     row: str
     col: str
     value: float | None
-    state: str
+    state: State
     raw: str
     unit: str
     token: Token
     confidence: float
     note: str | None = None
+
+
+def cell_of(
+    spec: SchemaCell,
+    value: float | None,
+    state: State,
+    raw: str,
+    token: Token,
+    confidence: float,
+    note: str | None = None,
+) -> Cell:
+    """The cell of canonical ``spec`` (key, table, row, column and unit from schema.json)."""
+    return Cell(spec.key, spec.table, spec.row, spec.col, value, state, raw, spec.unit, token, confidence, note)
 
 
 @dataclass
@@ -87,12 +96,16 @@ def _placeholder(tok: Token) -> bool:
 
 def _is_amount(version: str, key: str) -> bool:
     cell = schema_keys(version).get(key)
-    return cell is not None and cell.unit == "万元"
+    return cell is not None and cell.unit == AMOUNT_UNIT
 
 
 def _unit(version: str, key: str) -> str:
-    cell = schema_keys(version).get(key) or schema_keys("2019").get(key)
-    return cell.unit if cell else "件"
+    cell = schema_keys(version).get(key) or schema_keys(FormVersion.V2019).get(key)
+    return cell.unit if cell else COUNT_UNIT
+
+
+def _other_version(version: str) -> FormVersion:
+    return FormVersion.V2019 if version == FormVersion.V2021 else FormVersion.V2021
 
 
 class _Mapper:
@@ -127,7 +140,7 @@ class _Mapper:
         remark = f"printed with the remark {token.remark}" if token.remark else None
         notes = "; ".join(n for n in (note, cv.note, remark) if n) or None
         if cv.state is State.TEXT:
-            confidence = min(confidence, 0.5)
+            confidence = min(confidence, CONFIDENCE_TEXT_CELL)
         self.keys_done.add(key)
         self.result.cells.append(
             Cell(
@@ -136,7 +149,7 @@ class _Mapper:
                 row,
                 col,
                 cv.value,
-                cv.state.value,
+                cv.state,
                 text,
                 _unit(self.version, key),
                 token,
@@ -168,7 +181,7 @@ class _Mapper:
         # A lone token must be cut to fill the row at all; several separated ones are taken as printed.
         cuttable = [len(vals) == 1 or recover.may_hide_cells(v.text, v.separated) for v in vals]
         readings = recover.row_readings([v.text for v in vals], len(cols), cuttable)
-        readings = [rd for rd in readings if recover.signs_fit(rd, cols, form()["signed"]["columns"])]
+        readings = [rd for rd in readings if recover.signs_fit(rd, cols, form().signed_columns)]
         if not readings:
             self.result.warnings.append(
                 f"{table}.{obs.row}: only {len(vals)} value(s) printed for {len(cols)} columns "
@@ -182,10 +195,10 @@ class _Mapper:
 
     def cols(self, table: str, row: str) -> tuple[str, ...]:
         if table == "review":
-            return tuple(f"{g}.{o}" for g in form()["review"]["groups"] for o in form()["review"]["outcomes"])
+            return form().review.columns
         cols = columns(self.version, table, row)
         if not cols and table == "requests":
-            cols = columns("2019" if self.version == "2021" else "2021", table, row)
+            cols = columns(_other_version(self.version), table, row)
         return cols
 
     def emit_reading(
@@ -239,7 +252,9 @@ def _confidence(tok: Token) -> float:
 
 
 def _group_of(row: str) -> str | None:
-    return _GROUP_OF_ROW.get(row.split("_")[0]) if "_" in row else None
+    """The outcome group a section-三 row stands under: its id begins with the group's
+    (``withheld_state_secret`` under ``withheld``)."""
+    return next((g for g in form().requests.groups if row.startswith(f"{g}_")), None)
 
 
 def _names_other_table(table: str, label: str) -> bool:
@@ -275,9 +290,12 @@ def _observe(
                 result.unmapped.append(r.label)
             continue
         spec, fuzzy = m
-        group = _group_of(spec.row) or (group if spec.row in ("granted", "partially_granted") else None)
-        if spec.row == "other":
-            group = "other"
+        # an outcome row outside the groups (予以公开) keeps the heading it stands under; a flow row
+        # (本年新收, 总计) leaves it; a row that is a group by itself (其他处理 of 2019) opens it
+        in_flow = spec.row in form().requests.flow
+        group = _group_of(spec.row) or (None if in_flow else group)
+        if spec.row in form().requests.groups:
+            group = spec.row
         if spec.row not in seen:
             seen[spec.row] = _Observed(spec.row, r.label, r.values, fuzzy)
             if sequence is not None:
@@ -377,55 +395,48 @@ def _confirmed_by_prose(values: Sequence[Sequence[float | None]], hints: set[flo
 
 
 def _request_constraints(version: str, present: set[str]) -> list[recover.Constraint]:
-    rows = printed_request_rows(version, present)
-    flow = ("new_received", "carried_over_in", "handled_total", "carried_over_out")
-    leaves = [r for r in rows if r not in flow]
+    """R1 and R2 of the rows being read, as constraints on the candidate readings of their rows."""
+    cols = {c: i for i, c in enumerate(form().request_columns)}
     out: list[recover.Constraint] = []
 
-    def col_rule(col: int, lhs: Sequence[str], rhs: Sequence[str]) -> recover.Constraint:
-        names = frozenset(lhs) | frozenset(rhs)
+    def value(a: recover.Assignment, key: str) -> float | None:
+        _, row, col = key.split(".", 2)
+        return a[row][cols[col]]
 
-        def pred(a: recover.Assignment) -> bool | None:
-            left = [a[r][col] for r in lhs]
-            right = [a[r][col] for r in rhs]
-            if any(v is None for v in (*left, *right)):
-                return None
-            return abs(sum(x for x in left if x is not None) - sum(x for x in right if x is not None)) < 1e-6
+    for eq in request_equations(version, present):
+        if eq.rule is Rule.ROW_TOTAL:
+            continue  # within one row: applied to each row's readings before the search
 
-        return names, pred
+        def pred(a: recover.Assignment, eq: Equation = eq) -> bool | None:
+            return eq.sides(lambda key: value(a, key)).holds
 
-    for col in range(APPLICANTS + 1):
-        if set(flow) <= present:
-            out.append(col_rule(col, flow[:2], flow[2:]))
-        if "handled_total" in present and set(leaves) <= present:
-            out.append(col_rule(col, ["handled_total"], leaves))
+        out.append((frozenset(k.split(".", 2)[1] for k in eq.keys), pred))
     return out
 
 
-def _row_total_ok(vals: Sequence[float | None]) -> bool | None:
-    nums = [v for v in vals if v is not None]
-    if len(nums) != len(vals):
-        return None
-    return abs(sum(nums[:APPLICANTS]) - nums[APPLICANTS]) < 1e-6
+def _row_total_ok(row: str, vals: Sequence[float | None]) -> bool | None:
+    """R3 on one reading of a section-三 row (values in the form's column order)."""
+    by_key = dict(zip((f"requests.{row}.{c}" for c in form().request_columns), vals, strict=True))
+    return row_total_equation(row).sides(by_key.__getitem__).holds
 
 
 def map_requests(rows: Sequence[Row], version: str) -> TableResult:
     """Section 三: direct rows as printed; rows with lost boundaries recovered by R1–R3 together."""
-    mapper = _Mapper(version, 10000.0)
+    mapper = _Mapper(version, YUAN_PER_AMOUNT_UNIT)
     sequence: list[tuple[str | None, Row]] = []
     observed = _observe(rows, "requests", mapper.result, sequence)
     form_rows = printed_request_rows(version, observed)
-    for row, r in _fill_gaps_by_order(sequence, form_rows, len(mapper.cols("requests", "granted"))).items():
+    cols = form().request_columns
+    for row, r in _fill_gaps_by_order(sequence, form_rows, len(cols)).items():
         observed[row] = _Observed(row, r.label or "", r.values, fuzzy=False, by_order=True)
         mapper.result.warnings.append(
             f"requests.{row}: values {' '.join(v.text for v in r.values)!r} placed by the form's row order "
             f"(their label {r.label!r} could not be read)"
         )
-    if version == "2019":
+    if version == FormVersion.V2019:
         for extra in [r for r in observed if r.startswith("other_")]:
             mapper.result.warnings.append(f"requests.{extra}: a 2021 row in a 2019 report; left out")
             del observed[extra]
-    cols = mapper.cols("requests", "granted")
     candidates: dict[str, list[list[float | None]]] = {}
     readings: dict[str, list[list[recover.Piece]]] = {}
     for row, obs in observed.items():
@@ -440,7 +451,7 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
         if not rds:
             continue
         values = [mapper.values_of("requests", row, rd) for rd in rds]
-        keep = [i for i, v in enumerate(values) if _row_total_ok(v) is not False] or list(range(len(values)))
+        keep = [i for i, v in enumerate(values) if _row_total_ok(row, v) is not False] or list(range(len(values)))
         readings[row] = [rds[i] for i in keep]
         candidates[row] = [values[i] for i in keep]
     if not readings:
@@ -471,19 +482,14 @@ def map_requests(rows: Sequence[Row], version: str) -> TableResult:
 
 
 def _r4_ok(v: Sequence[float | None]) -> bool | None:
-    outcomes = len(form()["review"]["outcomes"])
-    for g in range(len(form()["review"]["groups"])):
-        part = v[g * outcomes : (g + 1) * outcomes]
-        if all(x is not None for x in part):
-            nums = [x for x in part if x is not None]
-            if abs(sum(nums[:-1]) - nums[-1]) > 1e-6:
-                return False
-    return True
+    """R4 on one reading of section 四's value row (values in the form's order)."""
+    by_key = dict(zip((f"review.{c}" for c in form().review.columns), v, strict=True))
+    return none_fail(review_equations(), by_key.__getitem__)
 
 
 def map_review(rows: Sequence[Row], version: str) -> TableResult:
     """Section 四: the fifteen values that follow the header, in the form's order."""
-    mapper = _Mapper(version, 10000.0)
+    mapper = _Mapper(version, YUAN_PER_AMOUNT_UNIT)
     keys = [("review", g, o) for g, o in (col.split(".", 1) for col in mapper.cols("review", ""))]
     n = len(keys)
     values: tuple[Token, ...] = ()

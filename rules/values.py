@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rules.constants import AMOUNT_UNIT, YUAN_PER_AMOUNT_UNIT
 from rules.data import value_words
 from rules.normalize import nfkc, squash
 
@@ -34,7 +35,7 @@ def _strip_words(text: str, words: tuple[str, ...]) -> tuple[str, str | None]:
     return text, None
 
 
-def parse_value(raw: str, amount: bool = False, default_unit_factor: float = 10000.0) -> CellValue:
+def parse_value(raw: str, amount: bool = False, default_unit_factor: float = YUAN_PER_AMOUNT_UNIT) -> CellValue:
     """Parse a cell's text.
 
     ``amount`` cells are in 万元: a printed 元 (or a table-level ``default_unit_factor`` of 1, from a
@@ -67,9 +68,9 @@ def parse_value(raw: str, amount: bool = False, default_unit_factor: float = 100
     note = None
     if amount:
         factor = words.units[unit] if unit else default_unit_factor
-        if factor != 10000.0:
-            note = f"{raw.strip()} converted to 万元"
-        number = number * factor / 10000.0
+        if factor != YUAN_PER_AMOUNT_UNIT:
+            note = f"{raw.strip()} converted to {AMOUNT_UNIT}"
+        number = number * factor / YUAN_PER_AMOUNT_UNIT
     elif unit:
         return CellValue(None, State.TEXT)
     value = sign * number

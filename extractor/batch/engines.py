@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,13 @@ PRELOAD_MODULES = (
     "extractor.readers.word.docx",
     "rules.report",
 )
+
+
+class Engine(StrEnum):
+    """Where a batch's documents are extracted."""
+
+    LOCAL = "local"  # this machine: worker processes, or this process with workers=0
+    DASK = "dask"  # a Dask cluster
 
 
 @dataclass(frozen=True)
@@ -177,12 +185,12 @@ def _dask(tasks: Sequence[Task], scheduler: str) -> Iterator[Extraction]:
 
 
 def run_tasks(
-    tasks: Sequence[Task], engine: str, workers: int, limits: Limits, scheduler: str | None = None
+    tasks: Sequence[Task], engine: Engine, workers: int, limits: Limits, scheduler: str | None = None
 ) -> Iterator[Extraction]:
     """Extractions of ``tasks`` in completion order."""
     if not tasks:
         return iter(())
-    if engine == "dask":
+    if engine is Engine.DASK:
         assert scheduler is not None
         return _dask(tasks, scheduler)
     if workers == 0:

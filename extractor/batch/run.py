@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from extractor.batch.engines import Limits, run_tasks
+from extractor.batch.engines import Engine, Limits, run_tasks
+from extractor.batch.finish import finish
 from extractor.batch.plan import InputFile, duplicate_row, plan_batch
 from extractor.batch.store import DatasetStore
-from extractor.dataset.tables import frame
+from extractor.dataset.tables import extraction_tables, frame
 from extractor.pipeline import Extraction
 
 logger = logging.getLogger(__name__)
@@ -28,16 +29,7 @@ class BatchResult:
     seconds: float = 0.0
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        ex = self.extractions
-        return {
-            "reports": frame("reports", (e.report for e in ex)),
-            "cells": frame("cells", (c for e in ex for c in e.cells)),
-            "sections": frame("sections", (s for e in ex for s in e.sections)),
-            "checks": frame("checks", (k for e in ex for k in e.checks)),
-            "warnings": frame("warnings", (w for e in ex for w in e.warnings)),
-            "facts": frame("facts", (f for e in ex for f in e.facts)),
-            "legacy_readings": frame("legacy_readings", (r for e in ex for r in e.legacy_readings)),
-        }
+        return extraction_tables(self.extractions)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -50,7 +42,7 @@ class BatchResult:
 class BatchSettings:
     workers: int = 1
     limits: Limits = field(default_factory=Limits)
-    engine: str = "local"
+    engine: Engine = Engine.LOCAL
     scheduler: str | None = None
     force: bool = False
     checkpoint_docs: int = DEFAULT_CHECKPOINT_DOCS
@@ -59,9 +51,10 @@ class BatchSettings:
     def __post_init__(self) -> None:
         if self.workers < 0:
             raise ValueError("workers must be 0 (in this process) or more")
-        if self.engine not in ("local", "dask"):
-            raise ValueError(f"unknown engine {self.engine!r}: choose local or dask")
-        if self.engine == "dask" and not self.scheduler:
+        if self.engine not in tuple(Engine):
+            raise ValueError(f"unknown engine {self.engine!r}: choose {' or '.join(Engine)}")
+        object.__setattr__(self, "engine", Engine(self.engine))
+        if self.engine is Engine.DASK and not self.scheduler:
             raise ValueError("--engine dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
         if self.checkpoint_docs < 1:
             raise ValueError("checkpoint_docs must be at least 1")
@@ -110,14 +103,15 @@ def run_batch(
 
 
 def extract_tables(files: Iterable[InputFile]) -> dict[str, pd.DataFrame]:
-    """Extract files in this process, straight into DataFrames (no output folder): for notebooks
-    and tests. Duplicated content is extracted once, as in a batch."""
+    """Extract files in this process, straight into finished DataFrames (no output folder): for
+    notebooks and tests. Duplicated content is extracted once and the tables finished
+    (:func:`extractor.batch.finish.finish`) as in a batch."""
     files = list(files)
     empty = frame("reports", [])
     plan = plan_batch(files, empty)
     result = BatchResult(extractions=list(plan.ready))
-    for ext in run_tasks(plan.tasks, "local", 0, Limits()):
+    for ext in run_tasks(plan.tasks, Engine.LOCAL, 0, Limits()):
         result.extractions.append(ext)
         for dup in plan.later_duplicates.get(ext.report["report_id"], []):
             result.extractions.append(duplicate_row(ext.report, dup.source))
-    return result.tables()
+    return finish(result.tables())

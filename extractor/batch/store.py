@@ -31,10 +31,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extractor.batch.lock import OutputLock
-from extractor.batch.summary import same_agency_year_warnings
 from extractor.dataset.crosswalk import harmonise
+from extractor.dataset.finish import SAME_AGENCY_YEAR, same_agency_year_warnings
 from extractor.dataset.qa import QA_REPORT_NAME, QAFigures, qa_figures_from, render_qa_report, rule_counts
-from extractor.dataset.tables import COLUMNS, SAME_AGENCY_YEAR, frame, wide
+from extractor.dataset.tables import COLUMNS, extraction_tables, frame, wide
 from extractor.dataset.write import (
     ALL_TABLES,
     WIDE_VERSIONS,
@@ -148,9 +148,8 @@ class DatasetStore:
         ex = list(extractions)
         if not ex:
             return 0
-        tables = {name: frame(name, (row for e in ex for row in getattr(e, name))) for name in DOC_TABLES}
-        tables["reports"] = frame("reports", (e.report for e in ex))  # last: as in every chunk
-        self.append_frames(tables)
+        tables = extraction_tables(ex)
+        self.append_frames({**{n: tables[n] for n in DOC_TABLES}, "reports": tables["reports"]})  # reports last
         return len(ex)
 
     def append_frames(self, tables: Mapping[str, pd.DataFrame]) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from extractor.dataset.series import LEGACY, render_facts_section, render_series_section, series_rows, validate_series
-from rules.data import DATA_DIR, VERSIONS, RuleDataError, schema, schema_keys
+from rules.data import DATA_DIR, VERSIONS, RuleDataError, form, schema, schema_keys, section_numeral
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def validate_crosswalk(raw: dict | None = None) -> list[str]:
                 covered[(v, k)] = f"same[{i}]"
         if named:
             problems.append(f"crosswalk.toml: same[{i}] names rows in no form: {sorted(named)}")
-        for k in _expand(entry, "2019") + _expand(entry, "2021"):
+        for k in [key for v in VERSIONS for key in _expand(entry, v)]:
             present = [v for v in VERSIONS if k in schema_keys(v) or (v, k) in derived_targets]
             if len(present) != len(VERSIONS):
                 problems.append(f"crosswalk.toml: same key {k} has no counterpart in every form ({present})")
@@ -145,11 +145,6 @@ def validate_crosswalk(raw: dict | None = None) -> list[str]:
                     f"crosswalk.toml: derived part {d['table']}.{p} is not a row of the {d['version']} form"
                 )
     return problems
-
-
-def _label(version: str, key: str) -> str:
-    cell = schema_keys(version).get(key)
-    return cell.label if cell else ""
 
 
 @cache
@@ -289,8 +284,6 @@ def harmonise(reports: pd.DataFrame, cells: pd.DataFrame, facts: pd.DataFrame | 
 
 # --- the data dictionary ---------------------------------------------------------------------------
 
-SECTION_OF_TABLE = {"active": "二", "requests": "三", "review": "四"}
-
 
 def dictionary_rows() -> list[dict[str, str]]:
     """One row per harmonised key: its keys, Chinese labels and unit per form."""
@@ -351,7 +344,8 @@ def render_dictionary() -> str:
         "| derived | computed from other cells, not printed |",
         "",
     ]
-    for table, number in SECTION_OF_TABLE.items():
+    for table, section in form().table_sections.items():
+        number = section_numeral(section)
         mine = [r for r in rows if r["hkey"].split(".")[0] == table]
         lines += [
             f"## Section {number} (`{table}.*`, {len(mine)} harmonised keys)",

@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from extractor.dataset.write import atomic_write
+from extractor.model import Status
 from rules.ambiguity import AMBIGUOUS_KIND
+from rules.constants import FormVersion
 from rules.crossyear import agency_key
 from rules.crossyear_resolve import RESOLVED_METHOD
 
@@ -25,7 +27,7 @@ QA_REPORT_NAME = "qa_report.md"
 SLOWEST_N = 10
 FAILING_CHECKS_MAX = 200
 UNMAPPED_LABELS_MAX = 100
-STATUS_ORDER = ("ok", "partial", "failed")
+STATUS_ORDER = tuple(Status)
 NO_VERSION = "(none)"
 
 
@@ -60,8 +62,8 @@ def rule_counts(checks: pd.DataFrame) -> pd.DataFrame:
     counts = pd.DataFrame(
         {
             "rule": checks["rule"],
-            "passed": (passed == True).astype(int),  # noqa: E712 - object column of True/False/None
-            "failed": (passed == False).astype(int),  # noqa: E712
+            "passed": passed.eq(True).fillna(False).astype(int),  # <NA> (not evaluable) counts as neither
+            "failed": passed.eq(False).fillna(False).astype(int),
             "n": 1,
         }
     )
@@ -116,7 +118,7 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     return qa_figures_from(
         tables["reports"],
         rule_counts(checks),
-        checks[checks["passed"] == False],  # noqa: E712
+        checks[checks["passed"].eq(False).fillna(False)],
         warnings[warnings["kind"] == "unmapped_label"],
         cells[cells["method"] == RESOLVED_METHOD] if cells is not None else None,
         int((warnings["kind"] == AMBIGUOUS_KIND).sum()),
@@ -153,7 +155,7 @@ def qa_figures_from(
     )
     timed = reports[reports["duplicate_of"].isna() & reports["seconds"].notna()]
     slowest = timed.sort_values(["seconds", "source"], ascending=[False, True]).head(SLOWEST_N)
-    problems = reports[reports["status"] != "ok"].sort_values("source")[["source", "status", "error"]]
+    problems = reports[reports["status"] != Status.OK].sort_values("source")[["source", "status", "error"]]
     settled = pd.DataFrame(columns=["report_id", "key", "value", "raw", "note"])
     if settled_cells is not None:
         settled = settled_cells[["report_id", "key", "value", "raw", "note"]]
@@ -162,7 +164,7 @@ def qa_figures_from(
         n_documents=len(reports),
         n_duplicates=int(reports["duplicate_of"].notna().sum()),
         by_status=_count(reports["status"], "status", STATUS_ORDER),
-        by_version=_count(reports["format_version"].fillna(NO_VERSION), "format_version", ("2019", "2021", "legacy")),
+        by_version=_count(reports["format_version"].fillna(NO_VERSION), "format_version", tuple(FormVersion)),
         by_format=by_format,
         rules=_rules(counts),
         failing=failing.reset_index(drop=True),

@@ -16,6 +16,7 @@ from functools import cache
 
 import pandas as pd
 
+from rules.constants import VERSIONS, FormVersion
 from rules.data import DATA_DIR, schema_keys
 from rules.legacy_data import prose_words
 
@@ -23,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 SERIES_FILE = DATA_DIR / "crosswalk.toml"
 FACTS_PREFIX = "facts:"
-LEGACY = "legacy"
-MODERN = ("2019", "2021")
+LEGACY = FormVersion.LEGACY
+MODERN = VERSIONS
 PROSE_METHOD = "prose"
 
 

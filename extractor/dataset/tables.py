@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from extractor.dataset.crosswalk import harmonise
+from extractor.pipeline import Extraction
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
 from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
 from rules.data import schema
@@ -58,7 +59,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "report_id": "string",
         "rule": "string",
         "scope": "string",
-        "passed": "object",
+        "passed": "boolean",  # nullable: <NA> when a check cannot be evaluated
         "detail": "string",
     },
     "warnings": {"report_id": "string", "kind": "string", "message": "string"},
@@ -86,14 +87,29 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 TABLES = tuple(COLUMNS)
-TIMING_COLUMNS = ("seconds",)
-SAME_AGENCY_YEAR = "same_agency_year"  # warnings kind: two documents on one agency and year
+ROW_TABLES = (
+    "cells",
+    "sections",
+    "checks",
+    "warnings",
+    "facts",
+    "legacy_readings",
+)  # an extraction's rows besides its reports row
 
 
 def frame(name: str, rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     cols = COLUMNS[name]
     df = pd.DataFrame(list(rows), columns=list(cols))
     return df.astype(cols)
+
+
+def extraction_tables(extractions: Iterable[Extraction]) -> dict[str, pd.DataFrame]:
+    """The per-document tables of some extractions (the rows of each are an attribute of Extraction)."""
+    ex = list(extractions)
+    out = {"reports": frame("reports", (e.report for e in ex))}
+    for name in ROW_TABLES:
+        out[name] = frame(name, (row for e in ex for row in getattr(e, name)))
+    return out
 
 
 def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> pd.DataFrame:

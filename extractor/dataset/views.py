@@ -18,18 +18,16 @@ from lxml import html as lxml_html
 
 from extractor.readers.encoding import decode_bytes
 from extractor.readers.html import _declared_charset, element_for_locator
-from rules.checks import APPLICANT_COLS, FLOW
-from rules.data import request_rows, schema, schema_keys
+from rules.constants import VERSIONS, FormVersion
+from rules.data import form, request_rows, schema, schema_keys, section_label
+from rules.form import Rule, equations
+from rules.values import State
 
 logger = logging.getLogger(__name__)
 
 NOT_PRINTED = "·"  # the report's table has no such cell
-OUTCOME_BLOCK = "三、本年度办理结果"
-REVIEW_GROUP_LABELS = {
-    "admin_review": "行政复议",
-    "litigation_direct": "行政诉讼 · 未经复议直接起诉",
-    "litigation_after_review": "行政诉讼 · 复议后起诉",
-}
+TOP_LEVEL_SEGMENTS = 3  # a schema label "三/row/column" of a row that stands under no block
+LABEL_JOIN = " · "  # between the header levels of a review group (行政诉讼 · 复议后起诉)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +45,10 @@ def _segments(version: str, key: str) -> list[str]:
 
 def cell_text(state: object, value: object, raw: object) -> str:
     """How a cell reads in a view: the number, '' for blank, the printed mark for dash and text."""
-    if state == "number" and value is not None and not pd.isna(value):
+    if state == State.NUMBER and value is not None and not pd.isna(value):
         v = float(value)  # type: ignore[arg-type]
         return str(int(v)) if v.is_integer() else f"{v:g}"
-    if state == "blank":
+    if state == State.BLANK:
         return ""
     return "" if raw is None or pd.isna(raw) else str(raw)
 
@@ -96,23 +94,31 @@ def section3_table(cells: pd.DataFrame, version: str) -> FormTable:
     rows = list(request_rows(version))
     if "requests.other.total" in printed and "other" not in rows:  # a 2021 report printing the 2019 row
         rows.insert(rows.index("handled_total"), "other")
-    col_labels = [_segments("2019", f"requests.new_received.{c}")[-1] for c in (*APPLICANT_COLS, "total")]
+    cols = form().request_columns
+    col_labels = [_segments(FormVersion.V2019, f"requests.new_received.{c}")[-1] for c in cols]
     out = []
     for row in rows:
-        ver = version if f"requests.{row}.total" in schema_keys(version) else "2019"
+        ver = version if f"requests.{row}.total" in schema_keys(version) else FormVersion.V2019
         seg = _segments(ver, f"requests.{row}.total")
-        label = " ".join(seg[2:-1]) if seg[1] == OUTCOME_BLOCK else seg[1]
-        out.append((label, [f"requests.{row}.{c}" for c in (*APPLICANT_COLS, "total")]))
-    return _grid("三、收到和处理政府信息公开申请情况", out, col_labels, printed)
+        # a row under the outcomes block (三、本年度办理结果) is named by its own headings
+        label = " ".join(seg[2:-1]) if len(seg) > TOP_LEVEL_SEGMENTS else seg[1]
+        out.append((label, [f"requests.{row}.{c}" for c in cols]))
+    return _grid(section_label(form().requests.section), out, col_labels, printed)
 
 
 def section4_table(cells: pd.DataFrame) -> FormTable:
     """Section 四 as a 3 × 5 grid: 行政复议, 行政诉讼 (direct, after review) × 维持 … 总计."""
     printed = _printed(cells)
-    outcomes = ("upheld", "corrected", "other", "pending", "total")
-    col_labels = [_segments("2019", f"review.admin_review.{o}")[-1] for o in outcomes]
-    rows = [(lbl, [f"review.{g}.{o}" for o in outcomes]) for g, lbl in REVIEW_GROUP_LABELS.items()]
-    return _grid("四、政府信息公开行政复议、行政诉讼情况", rows, col_labels, printed)
+    outcomes = form().review.outcomes
+    col_labels = [_segments(FormVersion.V2019, f"review.admin_review.{o}")[-1] for o in outcomes]
+    rows = [
+        (
+            LABEL_JOIN.join(_segments(FormVersion.V2019, f"review.{g}.{form().total}")[1:-1]),
+            [f"review.{g}.{o}" for o in outcomes],
+        )
+        for g in form().review.groups
+    ]
+    return _grid(section_label(form().review.section), rows, col_labels, printed)
 
 
 def form_tables(cells: pd.DataFrame, version: str) -> list[FormTable]:
@@ -125,16 +131,11 @@ def form_tables(cells: pd.DataFrame, version: str) -> list[FormTable]:
 
 def check_keys(rule: str, scope: str, version: str) -> set[str]:
     """The canonical keys whose values a check compares (for highlighting a failure)."""
-    cols = (*APPLICANT_COLS, "total")
-    if rule == "R1":
-        return {f"requests.{r}.{scope}" for r in FLOW}
-    if rule == "R2":
-        leaves = [r for r in request_rows(version) if r not in FLOW]
-        return {f"requests.{r}.{scope}" for r in ("handled_total", *leaves, "other")}
-    if rule == "R3":
-        return {f"requests.{scope}.{c}" for c in cols}
-    if rule == "R4":
-        return {f"review.{scope}.{o}" for o in ("upheld", "corrected", "other", "pending", "total")}
+    eqs = equations(version, schema_keys(version)) if version in VERSIONS else []
+    eq = next((e for e in eqs if (e.rule, e.scope) == (rule, scope)), None)
+    if eq is not None:
+        # R2 of a 2021 report may sum the 2019-style single 其他处理 row instead of its three sub-rows
+        return {*eq.keys, f"requests.other.{scope}"} if rule == Rule.HANDLED else set(eq.keys)
     if rule == "X1":
         return {scope.split()[0]}
     if rule == "X2":
@@ -150,7 +151,7 @@ def failing_keys(checks: pd.DataFrame, version: str) -> dict[str, list[str]]:
     """key -> the failing checks (``rule scope``) it takes part in, for one report's checks."""
     out: dict[str, list[str]] = {}
     for rule, scope, passed in zip(checks["rule"], checks["scope"], checks["passed"], strict=True):
-        if passed is False or passed == False:  # noqa: E712 - object column of True/False/None
+        if pd.notna(passed) and not passed:
             for k in check_keys(str(rule), str(scope), version):
                 out.setdefault(k, []).append(f"{rule} {scope}")
     return out

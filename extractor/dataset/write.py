@@ -34,7 +34,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extractor.dataset.crosswalk import COLUMNS as CROSSWALK_COLUMNS
-from extractor.dataset.tables import COLUMNS, complete_tables, wide
+from extractor.dataset.tables import COLUMNS, wide
+from rules.constants import VERSIONS, FormVersion
 from rules.data import schema
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ MANIFEST_FORMAT = "govreport-dataset/1"
 STAGE_SUFFIX = ".stage"
 CRASH_ENV = "GOVREPORT_CRASH_AT"
 CRASH_EXIT_CODE = 86
-WIDE_VERSIONS = ("2019", "2021", "legacy")
+WIDE_VERSIONS = tuple(str(v) for v in (*VERSIONS, FormVersion.LEGACY))
 ALL_TABLES = (*COLUMNS, "crosswalk", *(f"wide_{v}" for v in WIDE_VERSIONS))
 
 
@@ -401,10 +402,11 @@ def read_table(
 
 # -- the whole dataset from DataFrames (small batches, notebooks, tests) ---------------------------
 def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool = False) -> list[Path]:
-    """Replace the dataset in ``out_dir`` by ``tables`` (plus crosswalk and wide views) in one commit."""
+    """Replace the dataset in ``out_dir`` by the tables of a finished dataset (see
+    :func:`extractor.batch.finish.finish`) and the wide views, in one commit."""
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = recover(out_dir)
-    everything = dict(tables) if "crosswalk" in tables else complete_tables(tables)
+    everything = dict(tables)
     for version in WIDE_VERSIONS:
         everything[f"wide_{version}"] = wide(everything["reports"], everything["cells"], version)
     new = Manifest(files=[], generation=manifest.generation)

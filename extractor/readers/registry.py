@@ -32,11 +32,6 @@ READERS: dict[FileFormat, str] = {
 _loaded: dict[FileFormat, Reader] = {}
 
 
-def register(fmt: FileFormat, target: str) -> None:
-    READERS[fmt] = target
-    _loaded.pop(fmt, None)
-
-
 def reader_for(fmt: FileFormat) -> Reader:
     if fmt not in _loaded:
         target = READERS.get(fmt)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from extractor.readers.layout.primitives import Glyph
@@ -180,11 +180,16 @@ def join_cell_lines(texts: Sequence[str]) -> str:
     rendering of the same report has no break there. So a break between two CJK characters is
     dropped, and any other break (between numbers or Latin words) is kept as ``\n``.
     """
+    return join_texts(texts, "\n", lambda a, b: is_cjk(a) and is_cjk(b))
+
+
+def join_texts(texts: Iterable[str], sep: str, glued: Callable[[str, str], bool]) -> str:
+    """Non-empty ``texts`` joined with ``sep``, except where ``glued(last char, next char)``."""
     out = ""
     for text in texts:
         if not text:
             continue
-        if out and not (is_cjk(out[-1]) and is_cjk(text[0])):
-            out += "\n"
+        if out and not glued(out[-1], text[0]):
+            out += sep
         out += text
     return out

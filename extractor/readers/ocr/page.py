@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from extractor.model import Paragraph, Provenance, Table
+from extractor.readers.cjk import CN_NUMERAL
 from extractor.readers.layout.lines import Line
 from extractor.readers.ocr.engine import engine
 from extractor.readers.ocr.imaging import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate, to_gray
@@ -55,7 +56,7 @@ TIGHT_MARGIN = 0.25  # share of the ink's height kept around a table cell's text
 TIGHT_CONTRAST = 60  # grey levels below the paper that count as ink when tightening a crop
 MIN_INK_PIXELS = 4
 # A numbered heading's enumeration comma is often read as a dot (``四·政府信息公开…``).
-_NUMBERED_HEADING = re.compile(r"^([一二三四五六七八九十]{1,3})[·・.．,，](?=[\u4e00-\u9fff])")
+_NUMBERED_HEADING = re.compile(rf"^({CN_NUMERAL}{{1,3}})[·・.．,，](?=[\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from extractor.model import Provenance, Table
 from extractor.readers.grid import RawCell, build_table
-from extractor.readers.layout.lines import is_cjk, join_cell_lines
+from extractor.readers.layout.lines import is_cjk, join_cell_lines, join_texts
 from extractor.readers.layout.primitives import Ruling
 from extractor.readers.layout.tables import TableLayout, TableSettings, find_cell_groups, layout_cells
 
@@ -115,15 +115,7 @@ def group_lines(pieces: Sequence[Piece]) -> list[list[Piece]]:
 
 def line_text(line: Sequence[Piece]) -> str:
     """The pieces' texts joined, with a space only between two Latin letters or digits."""
-    out = ""
-    for p in line:
-        text = p.text.strip()
-        if not text:
-            continue
-        if out and not (is_cjk(out[-1]) or is_cjk(text[0])):
-            out += " "
-        out += text
-    return out
+    return join_texts((p.text.strip() for p in line), " ", lambda a, b: is_cjk(a) or is_cjk(b))
 
 
 def as_number(text: str, confidence: float) -> tuple[str, float]:

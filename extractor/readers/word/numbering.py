@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from extractor.readers.cjk import CN_DIGITS
+
 logger = logging.getLogger(__name__)
 
 MAX_STYLE_CHAIN = 20
-_DIGITS = "零一二三四五六七八九"
 _LEGAL = "零壹贰叁肆伍陆柒捌玖"
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
@@ -40,7 +41,7 @@ _ROMAN = (
 _PLACEHOLDER = re.compile(r"%([1-9])")
 
 
-def chinese_number(n: int, digits: str = _DIGITS, units: str = "十百千") -> str:
+def chinese_number(n: int, digits: str = CN_DIGITS, units: str = "十百千") -> str:
     """1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五 (counting style, as Word prints lists)."""
     if n <= 0 or n >= 10000:
         return str(n)
