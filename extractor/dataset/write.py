@@ -86,7 +86,12 @@ _ARROW_TYPES = {
 def _schema_of(columns: Mapping[str, str]) -> pa.Schema:
     """The Arrow schema of a table, with pandas' metadata so that ``pandas.read_parquet`` gives back
     the nullable dtypes (``Int64`` stays integer where a value is missing)."""
-    empty = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+    # A nullable boolean (checks.passed) is recorded as object: pandas then reads True/False/None,
+    # not pd.NA, for readers that test value by value (bool(pd.NA) raises); the package's own
+    # readers cast back to the table's types.
+    empty = pd.DataFrame(
+        {name: pd.Series(dtype=object if dtype == "boolean" else dtype) for name, dtype in columns.items()}
+    )
     metadata = pa.Schema.from_pandas(empty, preserve_index=False).metadata
     return pa.schema([(name, _ARROW_TYPES[dtype]) for name, dtype in columns.items()], metadata=metadata)
 
