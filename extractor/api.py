@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ import pandas as pd
 
 from extractor.dataset.finish import finish_tables
 from extractor.dataset.tables import extraction_tables, frame
-from extractor.pipeline import Extraction, extract_file
+from extractor.pipeline import Extraction, extract_bytes, extract_file
+
+UNNAMED = "<bytes>"
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,10 @@ class ReportView:
     def facts(self) -> pd.DataFrame:
         return frame("facts", self.extraction.facts)
 
-    def values(self) -> dict[str, float | None]:
-        """canonical key -> value (None for blank, dash or text cells)."""
-        return {c["key"]: c["value"] for c in self.extraction.cells}
+    @property
+    def values(self) -> pd.DataFrame:
+        """One row per canonical key (the index): value (NaN for blank, dash or text), state, unit."""
+        return self.cells.set_index("key")[["value", "state", "unit"]]
 
     def __repr__(self) -> str:
         m = self.meta
@@ -66,8 +70,17 @@ class ReportView:
         )
 
 
-def read_report(path: str | Path) -> ReportView:
-    """Extract one report file. Never raises for a bad file: check ``.status`` and ``.error``."""
+def read_report(path: str | Path | bytes, name: str | None = None) -> ReportView:
+    """Extract one report: a file path, or the report's bytes (``name`` — a file name whose suffix
+    may help tell the format — is its ``source``). Never raises for a bad document: check
+    ``.status`` and ``.error``."""
+    if isinstance(path, bytes | bytearray | memoryview):
+        source = name or UNNAMED
+        return ReportView(extract_bytes(bytes(path), Path(source), source))
+    if not isinstance(path, str | PathLike):
+        raise TypeError(
+            f"read_report takes a path (str or pathlib.Path) or the report's bytes, not {type(path).__name__}"
+        )
     p = Path(path)
     return ReportView(extract_file(p, p.as_posix()))
 

@@ -6,6 +6,7 @@ import errno
 import logging
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def _check_out_dir(out: Path) -> None:
 
 
 class _Progress:
-    """A tqdm bar on a terminal; plain log lines at intervals otherwise; nothing with --quiet."""
+    """A tqdm bar on a terminal; otherwise a log line every LOG_EVERY_SECONDS (from a timer thread,
+    so a line comes even while one long document is being read); nothing with --quiet."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -50,13 +52,29 @@ class _Progress:
         self.done = 0
         self.failed = 0
         self.started = time.monotonic()
-        self.last_log = self.started
         self.bar: tqdm | None = None
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def planned(self, total: int) -> None:
         self.total = total
-        if not self.quiet and sys.stderr.isatty():
+        if self.quiet:
+            return
+        if sys.stderr.isatty():
             self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
+        else:
+            self._ticker = threading.Thread(target=self._tick, name="govreport-progress", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(LOG_EVERY_SECONDS):
+            self.log()
+
+    def log(self) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.done / elapsed
+        eta = f"ETA {(self.total - self.done) / rate / 60:.1f} min" if rate else "ETA unknown"
+        click.echo(f"govreport: {self.done}/{self.total} documents, {self.failed} failed, {eta}", err=True)
 
     def __call__(self, ext: Extraction) -> None:
         self.done += 1
@@ -64,15 +82,11 @@ class _Progress:
         if self.bar is not None:
             self.bar.set_postfix(failed=self.failed, refresh=False)
             self.bar.update(1)
-        elif not self.quiet and time.monotonic() - self.last_log >= LOG_EVERY_SECONDS:
-            self.last_log = time.monotonic()
-            rate = self.done / max(self.last_log - self.started, 1e-9)
-            eta = (self.total - self.done) / rate if rate else float("nan")
-            click.echo(
-                f"govreport: {self.done}/{self.total} documents, {self.failed} failed, ETA {eta / 60:.1f} min", err=True
-            )
 
     def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
         if self.bar is not None:
             self.bar.close()
 
@@ -127,7 +141,11 @@ def main(verbose: int) -> None:
     show_default=True,
     help="Run on local worker processes or on a Dask cluster.",
 )
-@click.option("--scheduler", default=None, help="Dask scheduler address (with --engine dask), e.g. tcp://host:8786.")
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address (with --engine dask), e.g. tcp://host:8786; without it a local cluster is started.",
+)
 @click.option("--force", is_flag=True, help="Extract every input again, even if its content is already in OUT_DIR.")
 @click.option(
     "--checkpoint",

@@ -63,6 +63,11 @@ class Paragraph:
     line: bool = False
 
 
+# The text of a table cell that holds ink no reading explains (an OCR'd cell the recogniser could not
+# read): not blank, not a value. The rules leave such a cell out with a warning naming its page and bbox.
+UNREADABLE = "\ufffd"
+
+
 @dataclass(frozen=True, slots=True)
 class TableCell:
     """One physical cell of a table; it covers ``rowspan`` × ``colspan`` grid slots."""

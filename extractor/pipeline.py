@@ -65,12 +65,15 @@ def _report_row(
     status: str,
     error: str | None,
     report: Report | None,
-    seconds: float,
+    seconds: float | None,
     n_bytes: int,
+    root: str | None = None,
 ) -> dict[str, Any]:
     return {
         "report_id": report_id,
+        "content_id": report_id or None,
         "source": source,
+        "root": root,
         "file_format": fmt,
         "status": status,
         "error": error,
@@ -82,7 +85,7 @@ def _report_row(
         "n_pages": report.n_pages if report else None,
         "n_cells": len(report.cells) if report else 0,
         "n_bytes": n_bytes,
-        "seconds": round(seconds, 4),
+        "seconds": None if seconds is None else round(seconds, 4),
     }
 
 
@@ -91,10 +94,12 @@ def failed(
     error: str,
     report_id: str = "",
     fmt: str = FileFormat.UNKNOWN.value,
-    seconds: float = 0.0,
+    seconds: float | None = None,
     n_bytes: int = 0,
+    root: str | None = None,
 ) -> Extraction:
-    return Extraction(_report_row(report_id, source, fmt, Status.FAILED.value, error, None, seconds, n_bytes))
+    """A ``failed`` row; ``seconds`` is None when no time was spent reading (or it is unknown)."""
+    return Extraction(_report_row(report_id, source, fmt, Status.FAILED.value, error, None, seconds, n_bytes, root))
 
 
 def report_rows(report_id: str, report: Report) -> tuple[list[dict[str, Any]], ...]:
@@ -241,15 +246,22 @@ def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
     return ext
 
 
-def extract_file(path: Path, source: str | None = None) -> Extraction:
-    """Read and analyse one file; never raises for a bad file."""
-    source = source or path.as_posix()
+def extract_file(path: Path, source: str | None = None, root: str | None = None) -> Extraction:
+    """Read and analyse one file; never raises for a bad file. ``source`` and ``root`` name it in
+    the dataset (default: the path as given, no root)."""
+    ext = _read_and_extract(path, source or path.as_posix())
+    ext.report["root"] = root
+    return ext
+
+
+def _read_and_extract(path: Path, source: str) -> Extraction:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return failed(
                 source,
                 f"the file is {size // 2**20} MiB, larger than any annual report ({MAX_FILE_BYTES // 2**20} MiB limit)",
+                file_content_id(path),
                 n_bytes=size,
             )
         data = path.read_bytes()

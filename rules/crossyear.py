@@ -7,21 +7,29 @@ X2  现行有效件数 carries forward with 制发 and 废止 (2021 form), for �
 X3  上一年项目数量 carries forward with 本年增/减 (2019 form), for the rows of 第二十条 (五), (六), (八):
     ``prior_items`` (y) = ``prior_items`` (y − 1) + ``change`` (y − 1)
 
+X0  the agency's name as printed is the same in both years (after folding width, spacing and
+    traditional characters); a pair matched only through ``agency_key`` (上海市科委 /
+    上海市科学技术委员会, 和 / 与) says so, and so does a report whose previous year is missing under
+    its key while an unmatched report of that year names another body of the same division.
+
 Rows have the columns of the ``checks`` table; ``passed`` is None when an operand is blank, dash,
-missing or not asked by the earlier report's form. An agency is matched by its name as printed
-(whitespace and full-width forms normalised). When an agency has several reports for one year
-(e.g. the same report as HTML and PDF), the one with the most numbers stands for that year.
+missing or not asked by the earlier report's form. An agency is matched by its ``agency_key``
+(:mod:`rules.agency`: region code and body, abbreviations and connectors folded). When an agency
+has several reports for one year, the ``preferred`` one stands for that year (without that
+column, the one with the most numbers).
 """
 
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Mapping
+from difflib import SequenceMatcher
 from typing import Any
 
 import pandas as pd
 
+from rules.agency import agency_key as _resolved_key
+from rules.agency import clean
 from rules.constants import VERSIONS, FormVersion
 from rules.data import form, schema
 from rules.form import Sides
@@ -29,42 +37,49 @@ from rules.values import State
 
 logger = logging.getLogger(__name__)
 
+NAME_RULE = "X0"
 CARRY_RULE = "X1"
 IN_FORCE_RULE = "X2"
 ITEMS_RULE = "X3"
-CROSSYEAR_RULES = (CARRY_RULE, IN_FORCE_RULE, ITEMS_RULE)
+CROSSYEAR_RULES = (NAME_RULE, CARRY_RULE, IN_FORCE_RULE, ITEMS_RULE)
 IN_FORCE_ROWS = ("regulations", "normative_documents")
 ITEMS_FORM = FormVersion.V2019  # the form that asks 上一年项目数量 and 本年增/减
+SIMILAR_NAMES = 0.6  # difflib ratio of two bodies of one division from which X0 pairs them
 CHECK_COLUMNS = ("report_id", "rule", "scope", "passed", "detail")
+NO_NUMBER = "no number (blank, dash, text or not printed)"  # an operand in detail
 
 Values = dict[str, float | None]
 
 
 def agency_key(name: object) -> str | None:
-    """The agency name used to match reports across years (None when the report names none)."""
-    if name is None or pd.isna(name):
-        return None
-    key = "".join(unicodedata.normalize("NFKC", str(name)).split())
-    return key or None
+    """The key that matches one agency's reports across years (None when the report names none)."""
+    return _resolved_key(name)
 
 
 def reports_by_agency_year(
     reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Series | None = None
 ) -> pd.DataFrame:
-    """One report per (agency, year): report_id, source, agency_key, report_year, format_version.
+    """One report per (agency, year): report_id, source, agency, agency_key, division_code,
+    report_year, format_version.
 
     ``numbers`` (numbers printed, by report_id) is counted from ``cells`` unless given."""
     usable = reports[
         reports["duplicate_of"].isna() & reports["report_year"].notna() & reports["format_version"].isin(VERSIONS)
     ].copy()
-    usable["agency_key"] = usable["agency"].map(agency_key)
+    if "agency_key" not in usable or usable["agency_key"].isna().all():
+        usable["agency_key"] = usable["agency"].map(agency_key)
+    if "division_code" not in usable:
+        usable["division_code"] = None
     usable = usable[usable["agency_key"].notna()]
     if numbers is None:
         numbers = cells[cells["state"] == State.NUMBER].groupby("report_id").size()
     usable["n_numbers"] = usable["report_id"].map(numbers).fillna(0)
-    usable = usable.sort_values(["agency_key", "report_year", "n_numbers", "source"], ascending=[1, 1, 0, 1])
+    usable["_preferred"] = usable["preferred"].fillna(False).astype(bool) if "preferred" in usable else False
+    usable = usable.sort_values(
+        ["agency_key", "report_year", "_preferred", "n_numbers", "source"], ascending=[1, 1, 0, 0, 1]
+    )
     chosen = usable.drop_duplicates(["agency_key", "report_year"], keep="first")
-    cols = ["report_id", "source", "agency_key", "report_year", "format_version"]
+    cols = ["report_id", "source", "agency", "agency_key", "division_code", "report_year", "format_version"]
     return chosen[cols].reset_index(drop=True)
 
 
@@ -79,7 +94,7 @@ def _values(cells: pd.DataFrame, report_ids: set[str]) -> dict[str, Values]:
 
 
 def _fmt(v: float | None) -> str:
-    return "blank/missing" if v is None else f"{v:g}"
+    return NO_NUMBER if v is None else f"{v:g}"
 
 
 def _carry_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[str, Values]) -> list[dict[str, object]]:
@@ -140,6 +155,51 @@ def _in_force_checks(
     return rows
 
 
+def _name_check(cur: pd.Series, prev: pd.Series, matched: bool) -> dict[str, object]:
+    y, py = int(cur["report_year"]), int(prev["report_year"])
+    same = clean(str(cur["agency"])) == clean(str(prev["agency"]))
+    how = (
+        f"matched as one agency by agency_key {cur['agency_key']}"
+        if matched
+        else f"not matched: agency_key {cur['agency_key']} vs {prev['agency_key']} (same division "
+        f"{cur['division_code']}); X1–X3 are not evaluated for this pair"
+    )
+    return {
+        "report_id": cur["report_id"],
+        "rule": NAME_RULE,
+        "scope": f"agency {py}→{y}",
+        "passed": same and matched,
+        "detail": f"agency ({y}, {cur['source']}) = {cur['agency']} {'=' if same else '≠'} "
+        f"agency ({py}, {prev['source']}) = {prev['agency']}; {how}",
+    }
+
+
+def _unmatched_pairs(chosen: pd.DataFrame, matched: set[tuple[int, int]]) -> list[tuple[pd.Series, pd.Series]]:
+    """Reports without a predecessor under their key whose division has, the year before, one
+    report without a successor under its own key: the same body under a name that did not match."""
+    has_next = {j for _, j in matched}
+    has_prev = {i for i, _ in matched}
+    by_div_year: dict[tuple[str, int], list[int]] = {}
+    for i, (d, y) in enumerate(zip(chosen["division_code"], chosen["report_year"], strict=True)):
+        if d is not None and not pd.isna(d):
+            by_div_year.setdefault((str(d), int(y)), []).append(i)
+    pairs = []
+    for (d, y), idx in by_div_year.items():
+        before = [j for j in by_div_year.get((d, y - 1), []) if j not in has_next]
+        for i in (i for i in idx if i not in has_prev):
+            cur = chosen.iloc[i]
+            alike = [j for j in before if _similar(str(cur["agency_key"]), str(chosen.iloc[j]["agency_key"]))]
+            if len(alike) == 1:  # one candidate only: otherwise which one is not known
+                pairs.append((cur, chosen.iloc[alike[0]]))
+    return pairs
+
+
+def _similar(a: str, b: str) -> bool:
+    """Whether two bodies' keys are alike enough to be one body renamed (not two departments)."""
+    body_a, body_b = a.rsplit(":", 1)[-1], b.rsplit(":", 1)[-1]
+    return SequenceMatcher(None, body_a, body_b).ratio() >= SIMILAR_NAMES
+
+
 def item_rows() -> tuple[str, ...]:
     """The section 二 rows with 上一年项目数量 and 本年增/减 (2019 form)."""
     cols = {(c.row, c.col) for c in schema()[ITEMS_FORM] if c.table == "active"}
@@ -171,31 +231,21 @@ def _items_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[st
     return rows
 
 
-def crossyear_keys() -> tuple[str, ...]:
-    """Every key the cross-year rules X1, X2 and X3 read (and their resolution settles by)."""
-    cols = form().request_columns
-    return (
-        *(f"requests.carried_over_{d}.{c}" for d in ("in", "out") for c in cols),
-        *(f"active.{r}.{k}" for r in IN_FORCE_ROWS for k in ("in_force", "issued", "repealed")),
-        *(f"active.{r}.{k}" for r in item_rows() for k in ("prior_items", "change")),
-    )
-
-
-def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Series | None = None) -> pd.DataFrame:
-    """X1, X2 and X3 for every agency report whose agency also reported the year before.
-
-    ``cells`` needs only the rows of the keys X1, X2 and X3 read when ``numbers`` (numbers printed, by
-    report_id) is given."""
-    chosen = reports_by_agency_year(reports, cells, numbers).to_dict("records")  # dicts: fast to index
-    prev_of = {(r["agency_key"], int(r["report_year"])): r for r in chosen}
+def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """X0, X1, X2 and X3 for every agency report whose agency also reported the year before."""
+    chosen = reports_by_agency_year(reports, cells)
+    prev_of = {(a, int(y)): i for i, (a, y) in enumerate(zip(chosen["agency_key"], chosen["report_year"], strict=True))}
     pairs = []
-    for cur in chosen:
-        prev = prev_of.get((cur["agency_key"], int(cur["report_year"]) - 1))
-        if prev is not None:
-            pairs.append((cur, prev))
+    matched: set[tuple[int, int]] = set()
+    for i, (a, y) in enumerate(zip(chosen["agency_key"], chosen["report_year"], strict=True)):
+        j = prev_of.get((a, int(y) - 1))
+        if j is not None:
+            pairs.append((chosen.iloc[i], chosen.iloc[j]))
+            matched.add((i, j))
     vals = _values(cells, {str(r) for p in pairs for r in (p[0]["report_id"], p[1]["report_id"])})
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, object]] = [_name_check(cur, prev, False) for cur, prev in _unmatched_pairs(chosen, matched)]
     for cur, prev in pairs:
+        rows.append(_name_check(cur, prev, True))
         rows += _carry_checks(cur, prev, vals)
         rows += _in_force_checks(cur, prev, vals)
         rows += _items_checks(cur, prev, vals)

@@ -327,6 +327,11 @@ def page_footer_markers() -> tuple[str, ...]:
 
 # -- values.toml ---------------------------------------------------------------------------------
 @cache
+def publish_date_labels() -> tuple[str, ...]:
+    return tuple(_toml("sections.toml")["publish_date"]["labels"])
+
+
+@cache
 def value_words() -> ValueWords:
     raw = _toml("values.toml")
     words = ValueWords(

@@ -9,7 +9,7 @@ from datetime import date
 
 from extractor.readers.cjk import CN_DIGITS, CN_NUMERAL, CN_ZEROS
 from rules.clean import clean_title_line
-from rules.data import metadata_words
+from rules.data import metadata_words, publish_date_labels
 from rules.normalize import close_cjk_gaps, nfkc, squash
 
 _SUBJECT = metadata_words().pattern(metadata_words().report_subjects)
@@ -104,6 +104,19 @@ def _date_match(text: str) -> tuple[date, re.Match[str]] | None:
     return None
 
 
+def all_dates(text: str) -> set[date]:
+    """Every full date (year, month, day) printed in ``text``."""
+    out: set[date] = set()
+    for pat in _DATE_PATTERNS:
+        for m in pat.finditer(text):
+            try:
+                y, mo, d = (int(m.group(g)) if m.group(g).isdigit() else _cn_number(m.group(g)) for g in "ymd")
+                out.add(date(y, mo, d))
+            except (ValueError, KeyError):
+                continue
+    return out
+
+
 def parse_date(text: str) -> date | None:
     found = _date_match(text)
     return found[0] if found else None
@@ -130,6 +143,21 @@ def publish_date(tail_lines: Sequence[str]) -> date | None:
         d = _signature_date(s)
         if d:
             return d
+    return None
+
+
+def labelled_date(head_lines: Sequence[str]) -> date | None:
+    """A date printed after a label such as 发布日期： near the title."""
+    for line in head_lines:
+        s = squash(nfkc(line))
+        for label in publish_date_labels():
+            at = s.find(label)
+            if at < 0:
+                continue
+            rest = s[at + len(label) :].lstrip(":：")
+            found = _date_match(rest)
+            if found and found[1].start() == 0:
+                return found[0]
     return None
 
 

@@ -48,6 +48,12 @@ GRID_METHOD = {
     FileFormat.IMAGE: "ocr",
 }
 HEAD_BLOCKS = 12
+TAIL_CHARS = 600  # how far from the end a signature date can stand
+PROSE_ONLY = "no table of the standard form was found: the report gives its figures in prose only (no cells)"
+NOT_A_REPORT = (
+    "this does not look like an annual report: no standard section heading, no report year and no table "
+    "of the form were found; check that the file is the report and not a notice or an index page"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +171,8 @@ def analyse(doc: Document) -> Report:
     report.agency = (title.agency if title else None) or metadata.signature_agency(tail)
     body = section_text(lay, secs[1]) if 1 in secs else lay.text
     report.report_year = metadata.report_year(title, body)
-    report.publish_date = metadata.publish_date(tail) if found and found[-1].number >= 5 else None
+    signed = metadata.publish_date(tail) if found and found[-1].number >= 5 else None
+    report.publish_date = signed or _labelled_date(head, tail_text, report.warnings)
     report.format_version = detect_version(labels, report.report_year, bool(found))
 
     version = report.format_version
@@ -183,10 +190,11 @@ def analyse(doc: Document) -> Report:
         for res in results:
             report.cells.extend(res.cells)
             report.warnings.extend(res.warnings)
-            report.unmapped_labels.extend(res.unmapped)
+            if res.cells:  # where nothing of a table was mapped, the "labels" are sentences, not a table's
+                report.unmapped_labels.extend(res.unmapped)
             report.ambiguities.extend(res.ambiguities)
         values = {c.key: c.value for c in report.cells}
-        report.checks = run_checks(values, version)
+        report.checks = run_checks(values, version, {c.key: c.state for c in report.cells})
         fixed = repair_ocr_cells(report.cells, report.checks, version)  # changes OCR'd cells only
         report.cells, report.checks = fixed.cells, fixed.checks
         report.warnings.extend(fixed.warnings)
@@ -198,4 +206,34 @@ def analyse(doc: Document) -> Report:
     if not found:
         first, last_label = sections()[0].label, sections()[-1].label
         report.warnings.append(f"no standard section heading ({first} … {last_label}) was found")
+    _judge_emptiness(report, bool(found))
     return report
+
+
+def _labelled_date(head: list[str], tail_text: str, warnings: list[str]) -> date | None:
+    """The date labelled 发布日期 near the title, unless the report's end prints another date (a
+    signature the tail rules could not place): then which one is the publication date is not known."""
+    labelled = metadata.labelled_date(head)
+    if labelled is None:
+        return None
+    others = metadata.all_dates(tail_text[-TAIL_CHARS:]) - {labelled}
+    if others:
+        warnings.append(
+            f"publish date left blank: {labelled.isoformat()} is printed under the title but the end of the "
+            f"report prints {', '.join(sorted(d.isoformat() for d in others))}"
+        )
+        return None
+    return labelled
+
+
+def _judge_emptiness(report: Report, has_sections: bool) -> None:
+    """A file with nothing of the form is not ``ok``: a prose-only report is partial, a file with no
+    section, no year and no table is not a report at all."""
+    if report.cells or report.status is not Status.OK:
+        return
+    if report.format_version in ("2019", "2021"):
+        report.status = Status.PARTIAL
+        report.warnings.insert(0, PROSE_ONLY)
+    elif report.format_version is None and not has_sections:
+        report.status = Status.FAILED
+        report.warnings.insert(0, NOT_A_REPORT)

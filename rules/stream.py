@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from extractor.model import Paragraph, Provenance, Table
+from extractor.model import UNREADABLE, Paragraph, Provenance, Table
 from extractor.readers.cjk import CN_NUMERALS
 from rules.data import value_words
 from rules.normalize import nfkc, squash
@@ -199,6 +199,10 @@ def grid_tokens(table: Table, method: str) -> Iterator[Token]:
             if not text:
                 if seen_content:
                     yield Token(Kind.VALUE, "", cell.prov, method, confidence=cell.confidence)
+                continue
+            if text == UNREADABLE:  # ink no reading explains: a value slot, never a label or a blank
+                if seen_content:
+                    yield Token(Kind.VALUE, UNREADABLE, cell.prov, method, confidence=0.0)
                 continue
             seen_content = True
             for tok in tokenize_chunk(

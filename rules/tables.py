@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
+from extractor.model import UNREADABLE
 from rules import recover
 from rules.ambiguity import Ambiguity, RowPart, record, row_part
 from rules.constants import AMOUNT_UNIT, COUNT_UNIT, YUAN_PER_AMOUNT_UNIT, FormVersion
@@ -135,6 +136,12 @@ class _Mapper:
     ) -> None:
         key = f"{table}.{row}.{col}"
         if key in self.keys_done:
+            return
+        if text == UNREADABLE:
+            self.result.warnings.append(
+                f"{key}: the cell holds ink OCR could not read (page {token.prov.page}, bbox "
+                f"{tuple(round(float(v), 1) for v in token.prov.bbox or ())}); left out"
+            )
             return
         cv = self.parse(key, text)
         remark = f"printed with the remark {token.remark}" if token.remark else None

@@ -8,6 +8,11 @@ need_apt=()
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -qi "noto"; } || need_apt+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# the fonts the realistic scan fixtures set their tables in (宋体, 仿宋, 楷体, 黑体 stand-ins;
+# tests/fixtures/scans/realistic.py)
+for pkg in fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-wqy-zenhei fonts-cwtex-fs; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "bootstrap: installing Debian packages: ${need_apt[*]}" >&2

@@ -52,9 +52,9 @@ def test_batch_rows_and_statuses(batch_dir: Path, tmp_path: Path):
     assert by["000.txt"]["status"] == "ok" and by["000.txt"]["format_version"] == "2019"
     assert by["empty.txt"]["status"] == "failed" and "empty" in by["empty.txt"]["error"]
     assert by["junk.html"]["status"] == "failed" and "not a format" in by["junk.html"]["error"]
-    assert by["gbk_no_charset.html"]["status"] == "ok"
+    assert by["gbk_no_charset.html"]["status"] == "partial"  # sections, but no table of the form
     assert by["gbk_no_charset.html"]["agency"] == "某局"
-    assert by["truncated.html"]["status"] == "ok" and by["truncated.html"]["report_year"] == 2019
+    assert by["truncated.html"]["status"] == "partial" and by["truncated.html"]["report_year"] == 2019
     assert by["fake.pdf"]["status"] == "failed"
     # inputs are walked in sorted order; the later copy points at the first and repeats no cells
     assert pd.isna(by["copy_of_004.htm"]["duplicate_of"])
@@ -63,9 +63,19 @@ def test_batch_rows_and_statuses(batch_dir: Path, tmp_path: Path):
     assert cells.groupby(["report_id", "key"]).size().max() == 1
     assert (out / "cells.csv").exists() and (out / "wide_2019.parquet").exists()
     wide = pd.read_parquet(out / "wide_2019.parquet")
-    assert len(wide) == 4  # 000, 004 (once: its copy is a duplicate), the truncated and the GBK page
+    # 000, 004 and its copy, the truncated and the GBK page; one report per agency and year is
+    # preferred: not the copy, nor the truncated page of the same agency and year
+    assert len(wide) == 5 and wide["preferred"].sum() == 3
+    trunc = by["truncated.html"]
+    assert not trunc["preferred"]
+    assert (
+        trunc["preferred_reason"]
+        == f"{by['copy_of_004.htm']['report_id']} (copy_of_004.htm) is preferred: complete over partial (status ok before partial)"
+    )
     wide.index = [Path(s).name for s in wide["source"]]
     assert wide.loc["copy_of_004.htm", "requests.new_received.natural_person"] == 821
+    assert wide.loc["004.html", "requests.new_received.natural_person"] == 821  # the duplicate's cells
+    assert not wide.loc["004.html", "preferred"] and wide.loc["004.html", "duplicate_of"]
     assert "3 failed" in res.output  # the summary (stderr, which click's runner mixes into output)
 
 

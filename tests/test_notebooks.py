@@ -131,7 +131,8 @@ def test_spot_check_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch,
 def test_explore_runs(samples_dataset: Path, monkeypatch: pytest.MonkeyPatch):
     nb = run_notebook("explore.ipynb", samples_dataset, monkeypatch)
     out = _stdout(nb)
-    assert "22 documents, 22 usable; 7 agencies; years 2016 – 2024" in out
+    assert "22 documents, 22 in the panel; 7 agencies; years 2016 – 2024" in out
+    assert "12 row totals printed blank are derived, in 2 reports" in out
     assert "points from prose: " in out and "points from prose: 0 " not in out
     from matplotlib import font_manager
 

@@ -23,7 +23,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -108,9 +108,9 @@ def init_worker(memory_mb: int | None, children: str | None = None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def extract_task(path: str, source: str) -> Extraction:
+def extract_task(path: str, source: str, root: str | None = None) -> Extraction:
     """What a worker runs for one document (module-level so that it pickles)."""
-    return extract_file(Path(path), source)
+    return extract_file(Path(path), source, root or None)
 
 
 def _timed_out(task: Task, limits: Limits) -> Extraction:
@@ -119,6 +119,8 @@ def _timed_out(task: Task, limits: Limits) -> Extraction:
         f"stopped after {limits.timeout:g} s: the document took longer than the time limit "
         "(raise it with --timeout if the file is genuinely large)",
         task.report_id,
+        seconds=limits.timeout,  # it ran at least that long
+        root=task.root or None,
     )
 
 
@@ -127,7 +129,12 @@ def _died(task: Task, exc: BaseException, limits: Limits) -> Extraction:
     hint = (
         f"; it probably exceeded the memory limit of {limits.memory_mb} MB (--memory-limit)" if limits.memory_mb else ""
     )
-    return failed(task.source, f"the process reading this document died (exit code {code}){hint}", task.report_id)
+    return failed(
+        task.source,
+        f"the process reading this document died (exit code {code}){hint}",
+        task.report_id,
+        root=task.root or None,
+    )
 
 
 def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extraction]:
@@ -141,7 +148,7 @@ def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extr
     )
     try:
         futures: dict[Future[Extraction], Task] = {
-            pool.schedule(extract_task, args=(t.path, t.source), timeout=limits.timeout): t for t in tasks
+            pool.schedule(extract_task, args=(t.path, t.source, t.root), timeout=limits.timeout): t for t in tasks
         }
         for fut in as_completed(futures):
             task = futures[fut]
@@ -154,10 +161,20 @@ def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extr
                 libreoffice.reap_registry(children)
                 yield _died(task, exc, limits)
             except MemoryError:
-                yield failed(task.source, "the document needs more memory than the limit allows", task.report_id)
+                yield failed(
+                    task.source,
+                    "the document needs more memory than the limit allows",
+                    task.report_id,
+                    root=task.root or None,
+                )
             except Exception as exc:  # the pipeline catches its own errors; this is the pool's
                 logger.exception("worker failure on %s", task.source)
-                yield failed(task.source, f"internal error in the worker ({type(exc).__name__}: {exc})", task.report_id)
+                yield failed(
+                    task.source,
+                    f"internal error in the worker ({type(exc).__name__}: {exc})",
+                    task.report_id,
+                    root=task.root or None,
+                )
         pool.close()
     finally:
         pool.stop()  # at once (Ctrl-C, an error, or the generator closed), not after the queue
@@ -166,22 +183,39 @@ def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extr
         shutil.rmtree(children, ignore_errors=True)
 
 
-def _dask(tasks: Sequence[Task], scheduler: str) -> Iterator[Extraction]:
+def _dask_client(scheduler: str | None, workers: int) -> Any:
+    """A client of the cluster at ``scheduler``, or — Dask's own convention when no address is
+    given — of a local cluster started for this run (``workers`` processes, one thread each)."""
+    from distributed import Client
+
+    if scheduler:
+        return Client(scheduler)
+    logger.info("no --scheduler: starting a local Dask cluster of %d worker processes", workers)
+    return Client(n_workers=max(workers, 1), threads_per_worker=1, processes=True, dashboard_address=":0")
+
+
+def _dask(tasks: Sequence[Task], scheduler: str | None, workers: int) -> Iterator[Extraction]:
     """Documents as tasks on a Dask cluster. Dask's worker processes are daemons and may not start
     children, so documents run in the worker itself: the cluster's own memory limits (the nanny
     restarts a worker over its ``memory_limit``) stand in for ours, and no time limit is enforced."""
-    from distributed import Client
     from distributed import as_completed as dask_completed
 
-    with Client(scheduler) as client:
-        futures = client.map(extract_task, [t.path for t in tasks], [t.source for t in tasks], pure=False)
+    with _dask_client(scheduler, workers) as client:
+        futures = client.map(
+            extract_task, [t.path for t in tasks], [t.source for t in tasks], [t.root for t in tasks], pure=False
+        )
         by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         for fut in dask_completed(futures):
             task = by_key[fut.key]
             try:
                 yield fut.result()
             except Exception as exc:
-                yield failed(task.source, f"the Dask task failed ({type(exc).__name__}: {exc})", task.report_id)
+                yield failed(
+                    task.source,
+                    f"the Dask task failed ({type(exc).__name__}: {exc})",
+                    task.report_id,
+                    root=task.root or None,
+                )
 
 
 def run_tasks(
@@ -191,10 +225,9 @@ def run_tasks(
     if not tasks:
         return iter(())
     if engine is Engine.DASK:
-        assert scheduler is not None
-        return _dask(tasks, scheduler)
+        return _dask(tasks, scheduler, workers)
     if workers == 0:
-        return (extract_task(t.path, t.source) for t in tasks)
+        return (extract_task(t.path, t.source, t.root) for t in tasks)
     return _local(tasks, min(workers, len(tasks)) or 1, limits)
 
 

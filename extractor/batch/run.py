@@ -54,8 +54,6 @@ class BatchSettings:
         if self.engine not in tuple(Engine):
             raise ValueError(f"unknown engine {self.engine!r}: choose {' or '.join(Engine)}")
         object.__setattr__(self, "engine", Engine(self.engine))
-        if self.engine is Engine.DASK and not self.scheduler:
-            raise ValueError("--engine dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
         if self.checkpoint_docs < 1:
             raise ValueError("checkpoint_docs must be at least 1")
 
@@ -93,7 +91,7 @@ def run_batch(
         for ext in run_tasks(plan.tasks, settings.engine, settings.workers, settings.limits, settings.scheduler):
             take(ext)
             for dup in plan.later_duplicates.get(ext.report["report_id"], []):
-                take(duplicate_row(ext.report, dup.source))
+                take(duplicate_row(ext.report, dup))
     except KeyboardInterrupt:
         store.append(buffer)  # keep what is done: the rerun goes on from here
         raise
@@ -113,5 +111,5 @@ def extract_tables(files: Iterable[InputFile]) -> dict[str, pd.DataFrame]:
     for ext in run_tasks(plan.tasks, Engine.LOCAL, 0, Limits()):
         result.extractions.append(ext)
         for dup in plan.later_duplicates.get(ext.report["report_id"], []):
-            result.extractions.append(duplicate_row(ext.report, dup.source))
+            result.extractions.append(duplicate_row(ext.report, dup))
     return finish(result.tables())

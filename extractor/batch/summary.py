@@ -21,6 +21,12 @@ def run_summary(tables: dict[str, pd.DataFrame], processed: int, skipped: int, s
     lines.append("  by status: " + ", ".join(f"{by_status.get(s, 0)} {s}" for s in Status))
     versions = reports["format_version"].fillna("none").value_counts()
     lines.append("  by form version: " + ", ".join(f"{n} {v}" for v, n in versions.items()))
+    if "preferred" in reports and "agency_key" in reports:
+        panel = reports[reports["preferred"].fillna(False).astype(bool) & reports["agency_key"].notna()]
+        lines.append(
+            f"  panel: {len(panel)} agency-years of {panel['agency_key'].nunique()} agencies "
+            f"(one preferred report each; see reports.preferred_reason)"
+        )
     dups = int(reports["duplicate_of"].notna().sum())
     if dups:
         lines.append(f"  duplicates (same content under another name): {dups}")

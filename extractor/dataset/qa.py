@@ -89,7 +89,8 @@ def _rules(counts: pd.DataFrame) -> pd.DataFrame:
 
 def _gaps(reports: pd.DataFrame) -> pd.DataFrame:
     mine = reports[reports["duplicate_of"].isna() & reports["report_year"].notna()].copy()
-    mine["agency_key"] = mine["agency"].map(agency_key)
+    if "agency_key" not in mine or mine["agency_key"].isna().all():
+        mine["agency_key"] = mine["agency"].map(agency_key)
     mine = mine[mine["agency_key"].notna()]
     years = mine.groupby("agency_key")["report_year"]
     span = years.transform("max") - years.transform("min") + 1
@@ -205,9 +206,10 @@ def render_qa_report(fig: QAFigures) -> str:
         "# QA report",
         "",
         f"{fig.n_documents} documents ({fig.n_duplicates} duplicates of another input). Rules R1–R4 are the"
-        " form's arithmetic within a report; X1 (上年结转 = last year's 结转下年度继续办理), X2"
-        " (现行有效件数 carried forward with 制发 and 废止) and X3 (上一年项目数量 carried forward with 本年增/减,"
-        " 2019 form) compare an agency's consecutive years, X4 the 历年累计 of legacy statistics tables;"
+        " form's arithmetic within a report; X0 (the agency's name as printed), X1 (上年结转 = last year's"
+        " 结转下年度继续办理), X2 (现行有效件数 carried forward with 制发 and 废止) and X3 (上一年项目数量 carried"
+        " forward with 本年增/减, 2019 form) compare an agency's consecutive years (matched on agency_key),"
+        " X4 the 历年累计 of legacy statistics tables;"
         " T1 says whether a figure stated in prose (the `facts` table) equals the table cell it restates."
         " See `checks` for every evaluation.",
         "",

@@ -12,10 +12,22 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from extractor.dataset.crosswalk import harmonise
+from extractor.dataset.panel import (
+    DERIVED_TOTAL,
+    SAME_AGENCY_YEAR,
+    add_agencies,
+    cell_counts,
+    choose_preferred,
+    derive_totals,
+    derived_total_warnings,
+    failing_counts,
+    same_agency_year_warnings,
+    with_panel_columns,
+)
 from extractor.pipeline import Extraction
 from rules.crossyear import CROSSYEAR_RULES, crossyear_checks
 from rules.crossyear_resolve import RESOLVED_METHOD, resolve_across_years
-from rules.data import schema
+from rules.data import VERSIONS, schema
 from rules.legacy_chain import CHAIN_RULE, CHAIN_SUFFIX, chain_legacy
 
 logger = logging.getLogger(__name__)
@@ -23,15 +35,29 @@ logger = logging.getLogger(__name__)
 COLUMNS: dict[str, dict[str, str]] = {
     "reports": {
         "report_id": "string",
+        "content_id": "string",
         "source": "string",
+        "root": "string",
         "file_format": "string",
         "status": "string",
         "error": "string",
         "agency": "string",
+        # who reported (rules/agency.py), filled by complete_tables
+        "agency_name": "string",
+        "province": "string",
+        "prefecture": "string",
+        "county": "string",
+        "division_code": "string",
+        "level": "string",
+        "agency_key": "string",
+        "agency_note": "string",
         "report_year": "Int64",
         "format_version": "string",
         "publish_date": "string",
         "duplicate_of": "string",
+        # one report per agency_key and year (extractor/dataset/panel.py), filled by complete_tables
+        "preferred": "boolean",
+        "preferred_reason": "string",
         "n_pages": "Int64",
         "n_cells": "Int64",
         "n_bytes": "Int64",
@@ -112,38 +138,111 @@ def extraction_tables(extractions: Iterable[Extraction]) -> dict[str, pd.DataFra
     return out
 
 
-def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> pd.DataFrame:
-    """One row per report of ``version``, one column per canonical key (form order)."""
+WIDE_META = (
+    "report_id",
+    "content_id",
+    "source",
+    "root",
+    "agency",
+    "agency_key",
+    "province",
+    "prefecture",
+    "county",
+    "division_code",
+    "level",
+    "report_year",
+    "format_version",
+    "status",
+    "preferred",
+    "duplicate_of",
+)
+COUNT_UNITS = frozenset({"件", "项", "条"})
+WIDE_VERSIONS = (*VERSIONS, "legacy")
+ABSENT = "absent"  # the report does not print the cell (no row in ``cells``)
+
+
+HYBRID_ROW = "requests.other."  # the 2019 form's single （六）其他处理 row, printed by some 2021 reports
+
+
+def wide_keys(cells: pd.DataFrame, version: str) -> list[str]:
+    """The form's keys in form order; for the 2021 form also the hybrid report's single
+    （六）其他处理 row (under the 2019 keys ``requests.other.<col>``), and any other key a report of
+    this form prints, in the order of the form that has it."""
     keys = [c.key for c in schema()[version]]
-    meta = reports.loc[
-        (reports["format_version"] == version) & reports["duplicate_of"].isna(),
-        ["report_id", "source", "agency", "report_year"],
-    ]
-    mine = cells[cells["report_id"].isin(meta["report_id"]) & cells["key"].isin(keys)]
+    every = [c.key for v in VERSIONS for c in schema()[v]]
+    if version == "2021":
+        keys += [k for k in (c.key for c in schema()["2019"]) if k.startswith(HYBRID_ROW) and k not in keys]
+    known = set(keys)
+    extra = set(cells["key"].dropna().astype(str)) - known
+    rank = {k: i for i, k in enumerate(every)}
+    return keys + sorted(extra, key=lambda k: (rank.get(k, len(rank)), k))
+
+
+def _value_dtype(key: str, values: pd.Series) -> str:
+    units = {c.key: c.unit for v in schema().values() for c in v}
+    whole = values.dropna().apply(float.is_integer).all()
+    return "Int64" if units.get(key, "件") in COUNT_UNITS and whole else "Float64"
+
+
+def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per report of ``version`` (duplicates too, with the cells of the document they
+    copy), one column per key: values (nullable ints for counts) and, beside, their states
+    (number, blank, dash, text, or ``absent`` where the report does not print the cell)."""
+    meta = reports.loc[reports["format_version"] == version, [c for c in WIDE_META if c in reports]].copy()
+    meta["_cells_of"] = meta["duplicate_of"].fillna(meta["report_id"])
+    mine = cells[cells["report_id"].isin(meta["_cells_of"])]
+    keys = wide_keys(mine, version)
+    mine = mine[mine["key"].isin(keys)]
     values = mine.pivot_table(index="report_id", columns="key", values="value", aggfunc="first", dropna=False)
-    values = values.reindex(columns=keys)
-    out = meta.merge(values, left_on="report_id", right_index=True, how="left")
-    return out.reset_index(drop=True)
+    states = mine.pivot_table(index="report_id", columns="key", values="state", aggfunc="first", dropna=False)
+    values = values.reindex(columns=keys, index=meta["_cells_of"].unique())
+    states = states.reindex(columns=keys, index=meta["_cells_of"].unique())
+    values = values.astype({k: _value_dtype(k, values[k]) for k in keys})
+    states = states.astype(object).fillna(ABSENT).astype("string")
+    out = meta.merge(values, left_on="_cells_of", right_index=True, how="left")
+    st = meta.merge(states, left_on="_cells_of", right_index=True, how="left")
+    drop = ["_cells_of"]
+    return out.drop(columns=drop).reset_index(drop=True), st.drop(columns=drop).reset_index(drop=True)
 
 
 def complete_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Add what needs the whole batch: cells settled by the agency's neighbouring years
-    (:mod:`rules.crossyear_resolve`), cross-year checks (X1, X2) in ``checks``, and ``crosswalk``.
+    """Add what needs the whole batch: the agency columns and ``preferred`` in ``reports``, cells
+    settled by the agency's neighbouring years (:mod:`rules.crossyear_resolve`), cross-year checks
+    (X0–X3) in ``checks``, ``same_agency_year`` and ``derived_total`` warnings, and ``crosswalk``
+    (with derived totals, agency_key and preferred).
 
-    Idempotent: settled cells and cross-year checks already there (from an earlier run) are recomputed.
+    Idempotent: what an earlier run added (settled cells, cross-year checks, those warnings) is
+    recomputed.
     """
     out = dict(tables)
-    out["cells"] = cells = settle_across_years(tables)
+    reports = add_agencies(tables["reports"])
+    reports = choose_preferred(reports, failing_counts(tables["checks"]), cell_counts(tables["cells"]))
+    out["reports"] = reports = reports.astype(COLUMNS["reports"])
+    out["cells"] = cells = settle_across_years({**tables, "reports": reports})
     checks = tables["checks"]
     checks = checks[~checks["rule"].isin((*CROSSYEAR_RULES, CHAIN_RULE))]
-    extra = crossyear_checks(tables["reports"], cells)
+    extra = crossyear_checks(reports, cells)
     # legacy rows whose year|cumulative digits ran together, cut by the agency's other years
-    chained, chain_checks = chain_legacy(tables["reports"], tables.get("legacy_readings"))
+    chained, chain_checks = chain_legacy(reports, tables.get("legacy_readings"))
     cells = cells[~cells["method"].fillna("").str.endswith(CHAIN_SUFFIX)]
     out["cells"] = cells = pd.concat([cells, frame("cells", chained)], ignore_index=True).astype(COLUMNS["cells"])
     parts = [checks, extra.astype(COLUMNS["checks"]), frame("checks", chain_checks)]
     out["checks"] = pd.concat(parts, ignore_index=True).astype(COLUMNS["checks"])
-    out["crosswalk"] = harmonise(tables["reports"], cells, tables.get("facts"))
+    crosswalk = with_panel_columns(derive_totals(harmonise(reports, cells, tables.get("facts"))), reports)
+    out["crosswalk"] = crosswalk
+    warnings = tables["warnings"]
+    warnings = warnings[~warnings["kind"].isin((SAME_AGENCY_YEAR, DERIVED_TOTAL))]
+    new = [same_agency_year_warnings(reports), derived_total_warnings(crosswalk)]
+    out["warnings"] = pd.concat([warnings, *new], ignore_index=True).astype(COLUMNS["warnings"])
+    return out
+
+
+def wide_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``wide_<version>`` (values) and ``wide_<version>_state`` (what each cell printed) per form,
+    legacy included."""
+    out: dict[str, pd.DataFrame] = {}
+    for version in WIDE_VERSIONS:
+        out[f"wide_{version}"], out[f"wide_{version}_state"] = wide(tables["reports"], tables["cells"], version)
     return out
 
 

@@ -33,10 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extractor.dataset.crosswalk import COLUMNS as CROSSWALK_COLUMNS
-from extractor.dataset.tables import COLUMNS, wide
-from rules.constants import VERSIONS, FormVersion
-from rules.data import schema
+from extractor.dataset.tables import COLUMNS, WIDE_VERSIONS, wide_tables
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +42,12 @@ MANIFEST_FORMAT = "govreport-dataset/1"
 STAGE_SUFFIX = ".stage"
 CRASH_ENV = "GOVREPORT_CRASH_AT"
 CRASH_EXIT_CODE = 86
-WIDE_VERSIONS = tuple(str(v) for v in (*VERSIONS, FormVersion.LEGACY))
-ALL_TABLES = (*COLUMNS, "crosswalk", *(f"wide_{v}" for v in WIDE_VERSIONS))
+# the finished dataset's tables: crosswalk and the wide tables have no fixed schema (their columns
+# follow the keys the reports print, and the panel's columns), so they are written as they come
+FREE_TABLES = ("crosswalk", *(f"wide_{v}{s}" for v in WIDE_VERSIONS for s in ("", "_state")))
+ALL_TABLES = (*COLUMNS, *FREE_TABLES)
+FILE_MODE = 0o666
+CSV_ENCODING = "utf-8-sig"  # with a BOM, so that Excel reads the Chinese right
 
 
 class PartKind:
@@ -96,17 +97,10 @@ def _schema_of(columns: Mapping[str, str]) -> pa.Schema:
     return pa.schema([(name, _ARROW_TYPES[dtype]) for name, dtype in columns.items()], metadata=metadata)
 
 
-def wide_columns(version: str) -> dict[str, str]:
-    meta = {"report_id": "string", "source": "string", "agency": "string", "report_year": "Int64"}
-    return meta | {c.key: "float64" for c in schema()[version]}
-
-
 def table_columns(name: str) -> dict[str, str]:
-    if name in COLUMNS:
-        return COLUMNS[name]
-    if name == "crosswalk":
-        return CROSSWALK_COLUMNS
-    return wide_columns(name.removeprefix("wide_"))
+    """The fixed columns of a table of :data:`~extractor.dataset.tables.COLUMNS` (not of the free
+    tables)."""
+    return COLUMNS[name]
 
 
 @functools.cache
@@ -193,13 +187,22 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write: Callable[[str], object]) -> None:
+    """Write ``path`` through a temporary file renamed into place, with the ordinary mode of a new
+    file (0666 less the umask; ``mkstemp`` alone would leave it 0600)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -229,6 +232,15 @@ def commit(out_dir: Path, manifest: Manifest) -> None:
     _fsync_dir(out_dir)
     crash_point("finish")
     settle(out_dir, manifest)
+    _drop_stale_csvs(out_dir, manifest)
+
+
+def _drop_stale_csvs(out_dir: Path, manifest: Manifest) -> None:
+    """Remove the CSV of a table that the committed dataset does not name (a run without ``--csv``
+    after one with it): a stale CSV would disagree with its table."""
+    for name in ALL_TABLES:
+        if f"{name}.csv" not in manifest.files:
+            (out_dir / f"{name}.csv").unlink(missing_ok=True)
 
 
 def settle(out_dir: Path, manifest: Manifest) -> None:
@@ -355,7 +367,7 @@ _open_writers: set[PartWriter] = set()
 def ensure_every_table(out_dir: Path, manifest: Manifest, token: str) -> None:
     """Give each table without rows one empty part, so that ``pandas.read_parquet`` still reads its
     columns (an empty folder would read as a table without columns)."""
-    for name in ALL_TABLES:
+    for name in COLUMNS:
         if manifest.tables.get(name):
             continue
         writer = PartWriter(out_dir, name, f"empty-{token}.parquet", PartKind.GLOBAL)
@@ -393,40 +405,77 @@ def part_paths(out_dir: Path, manifest: Manifest, name: str, kinds: Iterable[str
 def read_table(
     out_dir: Path, name: str, manifest: Manifest | None = None, columns: list[str] | None = None
 ) -> pd.DataFrame:
-    """A committed table, as the manifest names it (empty with its schema when it has no parts)."""
+    """A committed table, as the manifest names it (empty with its schema when it has no parts; a
+    free table without parts is an empty frame)."""
     manifest = manifest or read_manifest(out_dir) or Manifest()
     paths = part_paths(out_dir, manifest, name)
+    if name not in COLUMNS:
+        frames = [pd.read_parquet(p, columns=columns) for p in paths]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     schema = arrow_schema(name)
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
-    tables = [pq.read_table(p, columns=columns).cast(schema) for p in paths]
+    tables = [_conform(pq.read_table(p), schema) for p in paths]
     table = pa.concat_tables(tables) if tables else schema.empty_table()
     cols = {c: t for c, t in table_columns(name).items() if columns is None or c in columns}
     return table.to_pandas()[list(cols)].astype(cols)
 
 
-# -- the whole dataset from DataFrames (small batches, notebooks, tests) ---------------------------
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with the columns of ``schema`` in its order (a column a part written by an older
+    version lacks is null)."""
+    columns = [table[f.name] if f.name in table.column_names else pa.nulls(table.num_rows, f.type) for f in schema]
+    return pa.Table.from_arrays(columns, names=schema.names).cast(schema)
+
+
+# -- the whole dataset from DataFrames -------------------------------------------------------------
+def stage_dataset(
+    out_dir: Path, manifest: Manifest, tables: Mapping[str, pd.DataFrame], token: str, csv: bool = False
+) -> None:
+    """Stage every table of a finished dataset (see :func:`extractor.batch.finish.finish`) and its
+    wide tables as one part each (and their CSVs when ``csv``) into ``manifest``, to be committed."""
+    everything = dict(tables)
+    everything.update(wide_tables(everything))
+    for name, df in everything.items():
+        final = f"{name}.parquet/seg-{token}.parquet"
+        staged = staged_name(final)
+        (out_dir / f"{name}.parquet").mkdir(parents=True, exist_ok=True)
+        try:
+            _to_parquet(df, out_dir / staged)
+        except BaseException:
+            (out_dir / staged).unlink(missing_ok=True)
+            raise
+        manifest.pending.append((staged, final))
+        manifest.parts(name).append(Part(final.rpartition("/")[2], PartKind.SEGMENT, len(df)))
+        crash_point("finish")
+        if csv:
+            stage_file(out_dir, manifest, f"{name}.csv", partial(_to_csv, df))
+            crash_point("finish")
+
+
 def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool = False) -> list[Path]:
-    """Replace the dataset in ``out_dir`` by the tables of a finished dataset (see
-    :func:`extractor.batch.finish.finish`) and the wide views, in one commit."""
+    """Replace the dataset in ``out_dir`` by the tables of a finished dataset and the wide tables,
+    in one commit (CSVs beside them when ``csv``; a stale CSV is removed otherwise)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = recover(out_dir)
-    everything = dict(tables)
-    for version in WIDE_VERSIONS:
-        everything[f"wide_{version}"] = wide(everything["reports"], everything["cells"], version)
     new = Manifest(files=[], generation=manifest.generation)
-    token = f"{manifest.generation + 1:08d}"
-    for name, df in everything.items():
-        writer = PartWriter(out_dir, name, f"seg-{token}.parquet", PartKind.SEGMENT)
-        writer.write(df)
-        writer.close(new)
-        new.parts(name)
-        if csv:
-            stage_file(out_dir, new, f"{name}.csv", partial(_to_csv, df))
-    ensure_every_table(out_dir, new, token)
+    try:
+        stage_dataset(out_dir, new, tables, f"{manifest.generation + 1:08d}-{os.getpid()}", csv)
+    except BaseException:
+        for staged, _ in new.pending:
+            (out_dir / staged).unlink(missing_ok=True)
+        raise
     commit(out_dir, new)
     return [out_dir / f for f in sorted(new.referenced())]
 
 
+def _to_parquet(df: pd.DataFrame, path: Path) -> None:
+    # A nullable boolean column (checks.passed) is an Arrow bool column with nulls either way; written
+    # as object it reads back as True/False/None, not pd.NA, for readers that test value by value
+    # (bool(pd.NA) raises). The package's own readers cast to COLUMNS, i.e. back to "boolean".
+    plain = df.astype({c: object for c, t in df.dtypes.items() if t == "boolean"})
+    plain.to_parquet(path, engine="pyarrow", index=False)
+
+
 def _to_csv(df: pd.DataFrame, path: str) -> None:
-    df.to_csv(path, index=False, encoding="utf-8")
+    df.to_csv(path, index=False, encoding=CSV_ENCODING)

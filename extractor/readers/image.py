@@ -47,14 +47,18 @@ def _bounded(frame: Image.Image) -> tuple[Image.Image, float]:
     if w * h <= OCR_MAX_PIXELS:
         return frame, 1.0
     want = math.sqrt(w * h / OCR_MAX_PIXELS)
-    frame.draft("L", (math.floor(w / want), math.floor(h / want)))
-    if frame.mode in ("1", "P"):
-        frame = frame.convert("L")
+    frame.draft(_mode(frame), (math.floor(w / want), math.floor(h / want)))
+    if frame.mode in ("1", "P"):  # ``reduce`` needs grey or colour
+        frame = frame.convert(_mode(frame))
     rest = math.ceil(math.sqrt(frame.size[0] * frame.size[1] / OCR_MAX_PIXELS))
     if rest > 1:
         frame = frame.reduce(rest)
     log.info("a %d×%d px page shrunk to %d×%d before OCR", w, h, *frame.size)
     return frame, w / frame.size[0]
+
+
+def _mode(frame: Image.Image) -> str:
+    return "L" if frame.mode in ("1", "L", "LA") else "RGB"
 
 
 def image_pages(data: bytes, settings: OcrSettings = DEFAULT_SETTINGS) -> list[tuple[np.ndarray, float]]:
@@ -81,7 +85,8 @@ def scaled_image_pages(data: bytes, settings: OcrSettings = DEFAULT_SETTINGS) ->
             dpi = _dpi(frame, settings.image_dpi)
             frame, factor = _bounded(frame)
             # 16-bit and float frames keep their range (``convert("L")`` would clip them white)
-            pixels = np.asarray(frame) if frame.mode[0] in "IF" else np.asarray(frame.convert("L"))
+            # colour frames keep their colour until to_gray (a red seal drops out there)
+            pixels = np.asarray(frame) if frame.mode[0] in "IF" else np.asarray(frame.convert(_mode(frame)))
             pages.append((to_gray(pixels), dpi / factor, factor))
     except Image.DecompressionBombError as exc:  # over twice the limit: Pillow refuses to open it
         raise ExtractionError(f"the image is {too_big}") from exc

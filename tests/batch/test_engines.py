@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REAL, comparable, extract_cli, load, make_inputs, slow_html
+from tests.helpers import comparable, extract_cli, load, make_inputs, slow_html
 
 
 @pytest.mark.slow
@@ -27,8 +27,10 @@ def test_time_limit_stops_a_slow_document_and_the_batch_goes_on(tmp_path: Path):
     res = extract_cli(str(inputs), "-o", str(out), "--timeout", "1", workers=2)
     assert res.exit_code == 0
     reports = load(out)["reports"].set_index("source")
-    slow = reports.loc[(inputs / "slow.html").as_posix()]
+    slow = reports.loc["slow.html"]
     assert slow["status"] == "failed" and "stopped after 1 s" in slow["error"]
+    assert slow["seconds"] == 1.0  # it ran that long, not 0 s
+    assert "slow.html (1.00 s)" in res.output
     assert (reports["status"] == "ok").sum() == 3
 
 
@@ -40,7 +42,7 @@ def test_memory_limit_stops_a_hungry_document(tmp_path: Path):
     res = extract_cli(str(inputs), "-o", str(out), "--memory-limit", "64", "--timeout", "120", workers=1)
     assert res.exit_code == 0
     reports = load(out)["reports"].set_index("source")
-    huge = reports.loc[(inputs / "huge.html").as_posix()]
+    huge = reports.loc["huge.html"]
     assert huge["status"] == "failed"
     assert "memory" in huge["error"]
     assert (reports["status"] == "ok").sum() == 2
@@ -68,9 +70,12 @@ def test_dask_local_cluster_equals_local_run(tmp_path: Path):
     assert comparable(tmp_path / "dask") == comparable(tmp_path / "local")
 
 
-def test_dask_needs_a_scheduler(tmp_path: Path):
-    res = extract_cli(
-        str(REAL / "000_xinjiang_yjglt_2019.txt"), "-o", str(tmp_path / "o"), "--engine", "dask", workers=None
-    )
-    assert res.exit_code == 2
-    assert "--scheduler" in res.output
+@pytest.mark.slow
+def test_dask_without_a_scheduler_starts_a_local_cluster(tmp_path: Path):
+    pytest.importorskip("distributed")
+    inputs = tmp_path / "in"
+    make_inputs(inputs, 3)
+    assert extract_cli(str(inputs), "-o", str(tmp_path / "local"), "-q").exit_code == 0
+    res = extract_cli(str(inputs), "-o", str(tmp_path / "dask"), "--engine", "dask", "-q", workers=1)
+    assert res.exit_code == 0
+    assert comparable(tmp_path / "dask") == comparable(tmp_path / "local")

@@ -10,7 +10,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from extractor.api import combine, read_report
-from extractor.batch.plan import InputFile
+from extractor.batch.plan import InputFile, walk_inputs
 from extractor.batch.run import extract_tables
 from extractor.cli import main
 from tests.helpers import REAL
@@ -34,11 +34,11 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
 
 def test_extract_tables_is_finished_like_a_batch(tmp_path: Path) -> None:
     d = _inputs(tmp_path)
-    tables = extract_tables(InputFile(p, str(p)) for p in sorted(d.iterdir()))  # sources as the CLI names them
+    tables = extract_tables(walk_inputs([d]))  # sources (below their root) as the CLI names them
     # finished: documents on the same agency and year flagged, and the whole-batch tables added
     same = tables["warnings"][tables["warnings"]["kind"] == "same_agency_year"]
     source_of = dict(zip(tables["reports"]["report_id"], tables["reports"]["source"], strict=True))
-    assert sorted(same["report_id"].map(source_of)) == [str(d / "000.txt"), str(d / "000_republished.txt")]
+    assert sorted(same["report_id"].map(source_of)) == ["000.txt", "000_republished.txt"]
     assert len(tables["crosswalk"]) > 0 and tables["checks"]["passed"].dtype == "boolean"
 
     out = tmp_path / "out"

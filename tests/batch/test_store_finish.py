@@ -1,13 +1,11 @@
-"""Finishing in the store: incremental reruns, superseded rows, merged segments equal one clean finish."""
+"""Finishing in the store: reruns one document at a time, superseded rows, equal one clean finish."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from extractor.batch import store as store_module
 from extractor.batch.plan import InputFile
 from extractor.batch.run import BatchSettings, run_batch
 from extractor.batch.store import DatasetStore
@@ -23,14 +21,12 @@ def _run(inputs: list[Path], out: Path) -> None:
         store.finish()
 
 
-def test_reruns_one_document_at_a_time_equal_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(store_module, "MAX_SEGMENTS", 2)  # merging happens after three reruns
+def test_reruns_one_document_at_a_time_equal_one_run(tmp_path: Path):
     docs = make_inputs(tmp_path / "in", 6)
     step = tmp_path / "step"
     for i in range(1, len(docs) + 1):
         _run(docs[:i], step)
-        segments = read_manifest(step).tables["cells"]
-        assert len(segments) <= 2, segments
+        assert len(read_manifest(step).tables["cells"]) == 1  # one finished part per table
     docs[2].write_bytes(docs[2].read_bytes() + "\n附件：更正\n".encode())  # changed: its old rows go
     _run(docs, step)
     clean = tmp_path / "clean"
@@ -39,15 +35,3 @@ def test_reruns_one_document_at_a_time_equal_one_run(tmp_path: Path, monkeypatch
     reports = pd.read_parquet(step / "reports.parquet")
     assert len(reports) == 6 and reports["report_id"].is_unique
     assert set(pd.read_parquet(step / "cells.parquet")["report_id"]) == set(reports["report_id"])
-
-
-def test_a_rerun_adding_one_document_leaves_the_old_segments_alone(tmp_path: Path):
-    docs = make_inputs(tmp_path / "in", 5)
-    out = tmp_path / "out"
-    _run(docs[:4], out)
-    before = {p.file for p in read_manifest(out).tables["cells"]}
-    _run(docs, out)
-    after = read_manifest(out).tables["cells"]
-    assert before < {p.file for p in after}  # the old segment kept as it was, one new beside it
-    new = [p for p in after if p.file not in before]
-    assert len(new) == 1 and new[0].rows == pd.read_parquet(out / "reports.parquet")["n_cells"].iloc[-1]

@@ -72,7 +72,7 @@ def test_pass_rate_per_rule(batch):
     checks = pd.read_parquet(out / "checks.parquet")
     rows = {r["rule"]: r for r in sec["Pass rate per rule"]}
     # T1: 004 and 012 restate 受理/收到申请 in prose (section 一)
-    assert set(rows) == set(checks["rule"]) == {"R1", "R2", "R3", "R4", "X1", "X2", "T1"}
+    assert set(rows) == set(checks["rule"]) == {"R1", "R2", "R3", "R4", "X0", "X1", "X2", "T1"}
     t1 = checks[checks["rule"] == "T1"]
     assert len(t1) >= 2 and t1["passed"].eq(True).all()
     for rule, grp in checks.groupby("rule"):

@@ -29,10 +29,11 @@ def _pages(text: str) -> dict[str, str]:
 def test_flattened_text_in_html_reads_as_text(name: str):
     data = (REAL / name).read_bytes()
     as_text = extract_bytes(data, Path(name), name)
-    assert as_text.report["status"] == "ok"
+    assert as_text.report["status"] != "failed"  # some real reports give their figures in prose only
     for how, page in _pages(data.decode("utf-8")).items():
         as_html = extract_bytes(page.encode("utf-8"), Path("page.html"), "page.html")
         assert as_html.report["file_format"] == "html"
+        assert as_html.report["status"] == as_text.report["status"], (name, how)
         assert _cells(as_html) == _cells(as_text), (name, how)
 
 

@@ -112,7 +112,7 @@ def test_in_force_carries_forward(xchecks: pd.DataFrame):
         broken["passed"] is False and broken["detail"].startswith("in_force (2023, ") and " = 1 ≠ " in broken["detail"]
     )
     blank = x2.loc["active.regulations.in_force 2022→2023"]
-    assert blank["passed"] is None and "repealed = blank/missing" in blank["detail"]
+    assert blank["passed"] is None and "repealed = no number (blank, dash, text or not printed)" in blank["detail"]
 
 
 def _reports(rows: list[dict]) -> pd.DataFrame:
@@ -124,7 +124,7 @@ def _cells(rows: list[tuple[str, str, float | None]]) -> pd.DataFrame:
 
 
 def test_agency_names_match_across_spacing_and_width():
-    assert agency_key(" 平潭综合实验区 ") == agency_key("平潭 综合实验区") == "平潭综合实验区"
+    assert agency_key(" 平潭综合实验区 ") == agency_key("平潭 综合实验区") == "平潭综合实验区:政府"
     assert agency_key("ＡＢ局") == "AB局" and agency_key(None) is None and agency_key("  ") is None
 
 
@@ -159,3 +159,22 @@ def test_qa_report_lists_the_gap(dataset: Path):
     text = (dataset / "qa_report.md").read_text(encoding="utf-8")
     assert "| 临江市自然资源和规划局 | 2019 | 2021 | 2019, 2021 | 2020 |" in text
     assert AGENCY not in text.split("## Agencies with a year missing")[1].split("##")[0]
+
+
+def test_a_renamed_body_of_one_division_is_named_in_x0_not_lost():
+    reports = _reports(
+        [
+            {"report_id": "k23", "source": "k23.html", "agency": "上海市科学技术委员会", "report_year": 2023},
+            {"report_id": "k24", "source": "k24.html", "agency": "上海市科学技术局", "report_year": 2024},
+            {"report_id": "p24", "source": "p24.html", "agency": "上海市公安局", "report_year": 2024},
+            {"report_id": "e23", "source": "e23.html", "agency": "上海市教育委员会", "report_year": 2023},
+        ]
+    )
+    reports["division_code"] = "310000"
+    reports["agency_key"] = reports["agency"].map(agency_key)
+    x = crossyear_checks(reports, _cells([])).set_index("report_id")
+    assert list(x["rule"]) == ["X0"]  # 公安局 and 教育委员会 are not taken for one body
+    row = x.loc["k24"]
+    assert row["passed"] is not None and not row["passed"] and row["scope"] == "agency 2023→2024"
+    assert "上海市科学技术局 ≠ agency (2023, k23.html) = 上海市科学技术委员会" in row["detail"]
+    assert "X1–X3 are not evaluated" in row["detail"]

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from extractor import read_report
@@ -15,6 +16,11 @@ from rules.legacy_sections import find_legacy_sections
 from tests.helpers import REAL, ROOT, gold_of
 
 LEGACY_REAL = sorted(p.name for p in REAL.glob("L*.txt"))
+
+
+def _values(rep) -> dict[str, float | None]:
+    """key -> value of a report (None where no number is printed)."""
+    return {k: None if pd.isna(v) else float(v) for k, v in rep.values["value"].items()}
 
 
 def _norm(s) -> str:
@@ -47,7 +53,7 @@ def test_legacy_rule_data_is_consistent():
 def test_real_legacy_report(name):
     rep = read_report(REAL / name)
     gold = gold_of(REAL / name)
-    got = rep.values()
+    got = _values(rep)
     wrong = {k: (v, got.get(k)) for k, v in gold["cells"].items() if got.get(k) != v}
     assert wrong == {}
     for field in ("format_version", "report_year", "agency", "publish_date"):
@@ -92,8 +98,8 @@ def test_prose_only_report_gives_prose_cells():
 
 def test_table_beats_prose_and_t1_reports_the_disagreement():
     rep = read_report(REAL / "L07_pingtan_2013_zone.txt")
-    assert rep.values()["legacy.active.published"] == 72804
-    assert rep.values()["legacy.review.total"] == 0
+    assert _values(rep)["legacy.active.published"] == 72804
+    assert _values(rep)["legacy.review.total"] == 0
     checks = rep.checks.set_index("scope")
     assert checks.loc["legacy.active.published", "passed"] == False  # noqa: E712 - a pandas object column
     assert "4970" in checks.loc["legacy.active.published", "detail"]
@@ -143,7 +149,7 @@ NATIONAL = """某某市某某局2016年政府信息公开工作年度报告
 
 def test_national_template_table(tmp_path):
     rep = read_report(_legacy_text(tmp_path, "n.txt", NATIONAL))
-    v = rep.values()
+    v = _values(rep)
     assert rep.meta["format_version"] == "legacy"
     assert v["legacy.active.published"] == 120  # the bracketed 计1条 is part of the label
     assert v["legacy.active.normative_documents"] == 7
@@ -177,7 +183,7 @@ def test_run_together_row_without_any_deciding_equation_is_left_out(tmp_path):
     """'3051200' can be 30|51200, 305|1200, 3051|200 …: nothing decides it, so no cell (never a guess).
     '1230' = 12|30 is decided by the channel sum: 4 + 8 = 12 and 10 + 20 = 30."""
     rep = read_report(_legacy_text(tmp_path, "p.txt", PROVINCIAL_GLUED))
-    v = rep.values()
+    v = _values(rep)
     assert "legacy.active.published" not in v
     assert any(
         "legacy.active.published: printed '3051200' can be read several ways" in m for m in rep.warnings["message"]
@@ -196,7 +202,7 @@ def test_code_column_template(tmp_path):
         "| 申请总数 | 件 | 2 | 6 | 6 |\n"
         "| 行政复议数 | 件 | 3 | 0 | 0 |\n"
     )
-    v = read_report(_legacy_text(tmp_path, "c.txt", body)).values()
+    v = _values(read_report(_legacy_text(tmp_path, "c.txt", body)))
     assert v["legacy.active.published"] == 88 and v["legacy.requests.received"] == 6
     assert v["legacy.review.total"] == 0
 
@@ -226,7 +232,7 @@ def test_page_excerpt_without_headings_reads_prose_and_table(tmp_path):
         "| 受理申请数 | 件 | 6 | 40 |\n"
     )
     rep = read_report(_legacy_text(tmp_path, "x.txt", body))
-    v = rep.values()
+    v = _values(rep)
     assert v["legacy.active.published"] == 310  # 统计数 over 本年度 | 历年累计: the year column is 本年度
     assert v["legacy.requests.received"] == 6
     checks = rep.checks.set_index("scope")
@@ -240,7 +246,7 @@ def test_short_header_words_with_their_unit_column(tmp_path):
         "某某乡2010年政府信息公开工作年度报告\n一、概述\n本乡推进公开。\n二、主动公开政府信息情况\n见下表。\n"
         "| 项目 | 单位 | 数量 |\n| 主动公开信息数 | 条 | 56 |\n| 当面申请 | 件 | 2 |\n| 行政复议案件数 | 件 | 0 |\n"
     )
-    v = read_report(_legacy_text(tmp_path, "s.txt", body)).values()
+    v = _values(read_report(_legacy_text(tmp_path, "s.txt", body)))
     assert v == {"legacy.active.published": 56, "legacy.requests.in_person": 2, "legacy.review.total": 0}
 
 
@@ -251,7 +257,7 @@ def test_a_printed_row_that_cannot_be_read_is_not_replaced_by_prose(tmp_path):
         "我县各单位共梳理信息。", "2014年全县主动公开政府信息4970条。"
     )
     rep = read_report(_legacy_text(tmp_path, "g.txt", body))
-    assert "legacy.active.published" not in rep.values()
+    assert "legacy.active.published" not in _values(rep)
     assert list(rep.facts["value"][rep.facts["key"] == "legacy.active.published"]) == [4970]
 
 
@@ -262,7 +268,7 @@ def test_bracketed_label_numbers_in_flattened_text(tmp_path):
         "（二）通过不同渠道和方式公开政府信息的情况（见附表 1.政府公报公开政府信息数 条 3 "
         "三、依申请公开情况 （一）收到申请数 件 5\n"
     )
-    v = read_report(_legacy_text(tmp_path, "b.txt", body)).values()
+    v = _values(read_report(_legacy_text(tmp_path, "b.txt", body)))
     # an unclosed bracket does not swallow the values after it; 行政诉讼 0 is the prose's (未发生行政诉讼)
     assert v == {"legacy.active.published": 120, "legacy.requests.received": 5, "legacy.litigation.total": 0}
 
@@ -280,7 +286,7 @@ def test_last_years_column_is_never_taken(tmp_path):
         "| 指标名称 | 计量单位 | 本年度 | 上年度 |\n| 主动公开政府信息数 | 条 | 88 | 80 |\n| 收到申请数 | 件 | 1 | 3 |\n"
     )
     rep = read_report(_legacy_text(tmp_path, "p.txt", body))
-    assert rep.values() == {"legacy.active.published": 88, "legacy.requests.received": 1}
+    assert _values(rep) == {"legacy.active.published": 88, "legacy.requests.received": 1}
     # the clause comparing with last year states no figure of this year
     assert list(rep.facts["value"]) == [88]
 

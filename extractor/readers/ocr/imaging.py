@@ -24,8 +24,11 @@ SKEW_WIDTH = 900  # pixels: the page is scaled to this width to estimate the ske
 PAPER_WINDOW = 0.1  # inches: the paper's shade is the brightest pixel this close
 H_CONTRAST = 30  # grey levels darker than the paper a horizontal rule's pixels are (a faint 1-px rule
 # blurred by a scanner is ~50 darker at its centre)
-V_CONTRAST = 60  # the same for vertical rules: higher, so that the blurred strokes of characters in
+V_CONTRAST = 45  # the same for vertical rules: higher, so that the blurred strokes of characters in
 # successive rows do not fuse into a false rule across the horizontal rule between them
+SIDE_NEAR = 0.02  # inches beside a vertical run where ink joined to it is looked for ...
+SIDE_FAR = 0.04  # ... up to this far
+SIDE_INKED = 0.25  # a vertical run with ink beside it along more than this share of its length is strokes
 H_LINE_MIN = 0.5  # inches: the shortest horizontal run taken for a rule (a CJK character is ~0.15)
 V_LINE_MIN = 0.3  # inches: the shortest vertical run taken for a rule (table rows are ~0.18)
 
@@ -53,15 +56,17 @@ class ImageSettings:
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
-    """An 8-bit single-channel copy of a grey, BGR or BGRA image."""
+    """An 8-bit single-channel copy of a grey, BGR or BGRA image.
+
+    A colour pixel's grey is its brightest channel: black print stays dark in every channel, while
+    a red seal (or any coloured stamp or pen) is bright in its own channel and drops out as paper.
+    """
     if image.dtype != np.uint8:  # 16-bit or float scans: stretch to 0–255
         lo, hi = float(image.min()), float(image.max())
         image = ((image.astype(np.float64) - lo) * (255.0 / max(hi - lo, 1e-9))).astype(np.uint8)
     if image.ndim == 2:
         return image
-    if image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
-    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return np.ascontiguousarray(image[:, :, :3].max(axis=2))
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
@@ -126,19 +131,42 @@ def horizontal_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) 
     return [Ruling(float(x), y + h / 2, float(x + w), y + h / 2) for x, y, w, h, _ in stats[1:n]]
 
 
+def _side_inked(ink: np.ndarray, x: int, y: int, w: int, h: int, dpi: float) -> float:
+    """Share of a vertical run's rows with ink just beside it on both sides (0–1)."""
+    near, far = _px(SIDE_NEAR, dpi), _px(SIDE_FAR, dpi)
+    rows = ink[y : y + h]
+    left = rows[:, max(0, x - far) : max(0, x - near)]
+    right = rows[:, x + w + near : x + w + far]
+    if not (left.size and right.size and h):
+        return 0.0
+    return float((left.any(axis=1) & right.any(axis=1)).mean())
+
+
 def vertical_rules(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> list[Ruling]:
-    """Vertical rules: runs at least ``v_line_min`` long (morphological opening).
+    """Vertical rules: runs at least ``v_line_min`` long (morphological opening), clear at their sides.
 
     Their contrast threshold is higher than the horizontal rules' (see ``V_CONTRAST``): a table's
-    rows are barely taller than its text, and at a low threshold the blurred strokes of characters
-    in successive rows fuse, through the horizontal rule between them, into a false column border.
+    rows are barely taller than its text, and the blurred strokes of characters in successive rows
+    fuse, through the horizontal rule between them, into a run as long as a rule. A character's
+    stroke has other strokes joined to it on both sides along much of its length; a rule has ink on
+    both sides only where it crosses a horizontal rule (text may run up to it on one side).
     """
     _, ink = cv2.threshold(contrast, settings.v_contrast, 255, cv2.THRESH_BINARY)
     mask = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _px(settings.v_line_min, dpi)))
     )
+    _, faint = cv2.threshold(contrast, settings.h_contrast, 1, cv2.THRESH_BINARY)
+    flat = cv2.morphologyEx(
+        faint, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_px(settings.h_line_min, dpi), 1))
+    )
+    crossing = cv2.dilate(flat, np.ones((2 * _px(SIDE_NEAR, dpi) + 1, 1), np.uint8))
+    strokes = np.logical_and(faint > 0, crossing == 0)  # ink, but not a horizontal rule's
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    return [Ruling(x + w / 2, float(y), x + w / 2, float(y + h)) for x, y, w, h, _ in stats[1:n]]
+    return [
+        Ruling(x + w / 2, float(y), x + w / 2, float(y + h))
+        for x, y, w, h, _ in stats[1:n]
+        if _side_inked(strokes, x, y, w, h, dpi) <= SIDE_INKED
+    ]
 
 
 def find_rulings(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> list[Ruling]:

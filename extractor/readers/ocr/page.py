@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from extractor.model import Paragraph, Provenance, Table
+from extractor.model import UNREADABLE, Paragraph, Provenance, Table
 from extractor.readers.cjk import CN_NUMERAL
 from extractor.readers.layout.lines import Line
-from extractor.readers.ocr.engine import engine
+from extractor.readers.layout.tables import TableLayout
+from extractor.readers.ocr.cells import cell_ink, crop, ink_lines, is_dash, line_box, typical_height
+from extractor.readers.ocr.engine import Recognised, engine
 from extractor.readers.ocr.imaging import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate, to_gray
 from extractor.readers.ocr.table import (
     BBox,
@@ -39,7 +41,6 @@ from extractor.readers.ocr.table import (
     fill_table,
     group_lines,
     line_text,
-    split_boxes,
     table_layouts,
 )
 
@@ -52,9 +53,8 @@ MIN_DPI = 72
 MAX_DPI = 600
 MIN_CONFIDENCE = 0.3  # pieces read with less confidence than this are dropped as noise
 MAX_PIXELS = 60_000_000  # larger images are refused (a decompression bomb, not a page)
-TIGHT_MARGIN = 0.25  # share of the ink's height kept around a table cell's text when cropping it
-TIGHT_CONTRAST = 60  # grey levels below the paper that count as ink when tightening a crop
-MIN_INK_PIXELS = 4
+DASH = "—"
+_DASH_READINGS = frozenset({"一", "-", "—", "－", "–", "_", "ー", "一一", "--"})
 # A numbered heading's enumeration comma is often read as a dot (``四·政府信息公开…``).
 _NUMBERED_HEADING = re.compile(rf"^({CN_NUMERAL}{{1,3}})[·・.．,，](?=[\u4e00-\u9fff])")
 
@@ -105,62 +105,75 @@ def _bbox(quad: np.ndarray) -> BBox:
     return float(quad[:, 0].min()), float(quad[:, 1].min()), float(quad[:, 0].max()), float(quad[:, 1].max())
 
 
-def _crop(bgr: np.ndarray, box: BBox) -> np.ndarray:
-    h, w = bgr.shape[:2]
-    x0, top = max(0, int(box[0])), max(0, int(box[1]))
-    x1, bottom = min(w, int(np.ceil(box[2]))), min(h, int(np.ceil(box[3])))
-    return bgr[top : max(bottom, top + 1), x0 : max(x1, x0 + 1)]
+def _dashlike(text: str) -> str:
+    """A cell read as a lone horizontal stroke (``一``, ``-``) prints a dash."""
+    return DASH if text.strip() in _DASH_READINGS else text
 
 
-def tighten(box: BBox, contrast: np.ndarray, min_contrast: int) -> BBox:
-    """The box shrunk to the ink inside it plus a margin of a quarter of the ink's height.
+def _read_cells(layouts: list[TableLayout], contrast: np.ndarray, dpi: float) -> list[tuple[int, int, BBox, bool]]:
+    """Every inked cell's text lines as ``(table, cell, crop box, is a dash)``.
 
-    The detector's boxes are generous (and come from a smaller copy of the page); the recogniser
-    reads a lone digit in a loose box poorly (``0`` as ``o`` or nothing) and reliably in a tight one.
+    A cell with no ink left once rules and specks are removed yields nothing: it is printed blank.
     """
-    x0, top = max(0, int(box[0])), max(0, int(box[1]))
-    x1, bottom = int(np.ceil(box[2])), int(np.ceil(box[3]))
-    ys, xs = np.nonzero(contrast[top:bottom, x0:x1] >= min_contrast)
-    if len(xs) < MIN_INK_PIXELS:
-        return box
-    margin = max(2.0, TIGHT_MARGIN * float(ys.max() - ys.min() + 1))
-    return (
-        max(box[0], x0 + xs.min() - margin),
-        max(box[1], top + ys.min() - margin),
-        min(box[2], x0 + xs.max() + 1 + margin),
-        min(box[3], top + ys.max() + 1 + margin),
-    )
+    inked = {
+        (t, c): cell_ink(contrast, cell.bbox, dpi) for t, lay in enumerate(layouts) for c, cell in enumerate(lay.cells)
+    }
+    height = typical_height(list(inked.values()))
+    out = []
+    for (t, c), ink in inked.items():
+        for line in ink_lines(ink, height):
+            out.append((t, c, line_box(line, contrast.shape), is_dash(line, dpi)))
+    return out
+
+
+def _mask_tables(image: np.ndarray, layouts: list[TableLayout]) -> np.ndarray:
+    """The page with its tables painted over as paper: the detector looks for running text only."""
+    out = image.copy()
+    for lay in layouts:
+        x0, top, x1, bottom = (int(v) for v in lay.bbox)
+        out[max(0, top) : bottom + 1, max(0, x0) : x1 + 1] = 255
+    return out
 
 
 def ocr_page(
     image: np.ndarray, number: int, dpi: float, scale: float, settings: OcrSettings = DEFAULT_SETTINGS
 ) -> OcrPage:
     """OCR one page image (grey, BGR or BGRA) at ``dpi``; coordinates come out multiplied by ``scale``."""
-    start = time.perf_counter()
+    start = time.process_time()
     gray = to_gray(image)
     skew = estimate_skew(gray, settings.image)
     gray = rotate(gray, skew)
     contrast = ink_contrast(gray, dpi, settings.image)
     rulings = find_rulings(contrast, dpi, settings.image)
     layouts = table_layouts(rulings, dpi)
+    page = cv2.subtract(np.full_like(contrast, 255), contrast)  # paper-normalised: white paper, dark ink
 
-    bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
     eng = engine()
-    boxes = [_bbox(q) for q in eng.detect(bgr, min(1.0, settings.detect_dpi / dpi))]
-    per_cell, free = split_boxes(boxes, layouts, dpi)
-    flat = [(k, tighten(b, contrast, TIGHT_CONTRAST)) for k, bs in per_cell.items() for b in bs]
-    read = eng.recognise([_crop(bgr, b) for _, b in flat] + [_crop(bgr, b) for b in free])
+    cells = _read_cells(layouts, contrast, dpi)
+    masked = cv2.cvtColor(_mask_tables(page, layouts), cv2.COLOR_GRAY2BGR)
+    free = [_bbox(q) for q in eng.detect(masked, min(1.0, settings.detect_dpi / dpi))]
+    to_read = [box for _, _, box, dash in cells if not dash] + free
+    read = iter(eng.recognise([cv2.cvtColor(crop(page, b), cv2.COLOR_GRAY2BGR) for b in to_read]))
 
     pieces: dict[int, dict[int, list[Piece]]] = {}
-    for ((t, c), box), rec in zip(flat, read[: len(flat)], strict=True):
-        if rec.confidence >= settings.min_confidence:
-            text, confidence = as_number(rec.text, rec.confidence)
-            pieces.setdefault(t, {}).setdefault(c, []).append(Piece(box, text, confidence))
+    for t, c, box, dash in cells:
+        rec = Recognised(DASH, 1.0) if dash else next(read)
+        text, confidence = as_number(_dashlike(rec.text), rec.confidence)
+        if confidence < settings.min_confidence or not text.strip():
+            text, confidence = UNREADABLE, 0.0  # ink that no reading explains: not a blank
+            log.warning(
+                "page %d: ink no reading explains in the cell at %s (read %r, confidence %.2f)",
+                number,
+                tuple(round(v * scale, 1) for v in box),
+                rec.text,
+                rec.confidence,
+            )
+        pieces.setdefault(t, {}).setdefault(c, []).append(Piece(box, text, confidence))
     tables = [fill_table(lay, pieces.get(t, {}), number, scale) for t, lay in enumerate(layouts)]
 
     free_pieces = [
         Piece(b, r.text, r.confidence)
-        for b, r in zip(free, read[len(flat) :], strict=True)
+        for b, r in zip(free, read, strict=True)
         if r.confidence >= settings.min_confidence and r.text.strip()
     ]
     lines: list[OcrLine] = []
@@ -174,14 +187,14 @@ def ocr_page(
         bottom = max(p.bbox[3] for p in group) * scale
         lines.append(OcrLine(text, x0, top, x1, bottom, (), round(min(p.confidence for p in group), 4)))
     lines.sort(key=lambda ln: (ln.top, ln.x0))
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     log.debug(
         "page %d: skew %.2f°, %d tables, %d lines, %d pieces, %.1fs",
         number,
         skew,
         len(tables),
         len(lines),
-        len(read),
+        len(to_read),
         seconds,
     )
     return OcrPage(number, gray.shape[1] * scale, gray.shape[0] * scale, tables, lines, skew, seconds)

@@ -18,6 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from extractor.model import Provenance, Table
 from extractor.readers.grid import RawCell, build_table
 from extractor.readers.layout.lines import is_cjk, join_cell_lines, join_texts
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 BBox = tuple[float, float, float, float]
 
 RULE_TOLERANCE = 0.04  # inches: rule ends this close are snapped, joined and said to meet
+RULE_GAP = 0.03  # inches: a vertical rule broken by a gap no longer than this is one rule
+RULE_END = 0.03  # inches: a vertical rule's end this close to a horizontal rule meets it
 RULE_INSET = 0.012  # inches: half a rule's thickness, kept out of cell crops
 MIN_PIECE_SHARE = 0.45  # a piece of a text box narrower than this share of its height is the box's overflow
 LINE_OVERLAP = 0.5  # share of the smaller box's height two boxes share to be on one line
@@ -59,8 +63,54 @@ class Piece:
         return (self.bbox[1] + self.bbox[3]) / 2
 
 
+def _join_collinear(rules: list[Ruling], gap: float) -> list[Ruling]:
+    """Vertical rules on one line whose ends are at most ``gap`` apart, joined (a broken rule is one)."""
+    columns: list[list[Ruling]] = []
+    for r in sorted(rules, key=lambda r: r.x0):
+        if columns and r.x0 - columns[-1][-1].x0 <= gap / 2:
+            columns[-1].append(r)
+        else:
+            columns.append([r])
+    out: list[Ruling] = []
+    for column in columns:
+        x = float(np.median([r.x0 for r in column]))
+        top, bottom = None, None
+        for r in sorted(column, key=lambda r: r.top):
+            if top is not None and bottom is not None and r.top - bottom <= gap:
+                bottom = max(bottom, r.bottom)
+                continue
+            if top is not None and bottom is not None:
+                out.append(Ruling(x, top, x, bottom))
+            top, bottom = r.top, r.bottom
+        if top is not None and bottom is not None:
+            out.append(Ruling(x, top, x, bottom))
+    return out
+
+
+def cell_borders(rulings: Sequence[Ruling], dpi: float) -> list[Ruling]:
+    """The rulings that can be cell borders: every horizontal rule, and each vertical rule that meets
+    or crosses at least two horizontal ones, trimmed to the outermost two.
+
+    A table's vertical rules run from rule to rule. The blurred vertical strokes of characters in two
+    tight rows can fuse, through the rule between them, into a run as long as a rule; it crosses
+    that one rule only. A rule that overshoots into text below the table is cut back to its border.
+    """
+    horizontal = [r for r in rulings if r.horizontal]
+    vertical = _join_collinear([r for r in rulings if not r.horizontal], RULE_GAP * dpi)
+    end = RULE_END * dpi
+    kept = []
+    for v in vertical:
+        ys = sorted(
+            h.top for h in horizontal if v.top - end <= h.top <= v.bottom + end and h.x0 - end <= v.x0 <= h.x1 + end
+        )
+        if len(ys) >= 2:
+            kept.append(Ruling(v.x0, ys[0], v.x1, ys[-1]))
+    return horizontal + kept
+
+
 def table_layouts(rulings: Sequence[Ruling], dpi: float) -> list[TableLayout]:
     """The page's tables as grids of spanned cells (pixels); a lone framed box is not a table."""
+    rulings = cell_borders(rulings, dpi)
     tol = RULE_TOLERANCE * dpi
     settings = TableSettings(snap_tolerance=tol, join_tolerance=tol, edge_min_length=tol, intersection_tolerance=tol)
     layouts = [layout_cells(group) for group in find_cell_groups(rulings, settings)]

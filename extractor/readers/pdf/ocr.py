@@ -24,7 +24,7 @@ POINTS_PER_INCH = 72.0
 def ocr_pdf_page(page: pdfium.PdfPage, content: PageContent, settings: OcrSettings = DEFAULT_SETTINGS) -> PageResult:
     """Render ``page`` at ``settings.pdf_dpi`` and OCR it; bboxes come out in PDF points."""
     dpi = settings.pdf_dpi
-    bitmap = page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)
+    bitmap = page.render(scale=dpi / POINTS_PER_INCH)  # in colour: a red seal drops out of the grey
     try:
         image = bitmap.to_numpy().copy()
     finally:

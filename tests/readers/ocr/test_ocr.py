@@ -2,9 +2,9 @@
 200 dpi) read by OCR and mapped by the same rules as every other format, against the goldens of
 the reports they were made from. The recogniser is real (no mocks) and the network is cut off.
 
-The whole-report scans are built from ``tests/fixtures/generated/*.pdf`` by
-``tests/fixtures/scans/make_scans.py`` into a temporary folder; the small image fixtures are
-committed. Each file is OCR'd once per test process.
+Every scan read here is committed (``tests/fixtures/scans/``: kind scans by ``make_scans.py``;
+``real/``: scans as archives hold them, by ``realistic.py``); nothing is rendered at test time.
+Each file is OCR'd once per test process.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import pytest
 
 from extractor.model import Document, FileFormat, Paragraph, Table
 from extractor.readers.registry import read_document
-from rules.checks import run_checks
 from rules.report import Report, analyse
 from tests.fixtures.scans.make_scans import HERE as SCANS_DIR
-from tests.fixtures.scans.make_scans import SCANS, Scan, build
+from tests.fixtures.scans.realistic import REAL_DIR
+from tests.fixtures.scans.realistic import SCANS as REAL_SCANS
 
 MIN_ACCURACY = 0.98
-WHOLE_REPORTS = [s for s in SCANS if not s.committed]
+COMMITTED_REAL = [s for s in REAL_SCANS if s.committed]
 
 
 @pytest.fixture(autouse=True)
@@ -41,11 +41,6 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     yield
-
-
-@pytest.fixture(scope="session")
-def scan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("scans")
 
 
 @cache
@@ -67,12 +62,6 @@ def _wrong(report: Report, gold: dict, prefix: str = "") -> list[tuple[str, obje
     ]
 
 
-def _breaks_an_equation(key: str, value: object, gold: dict, version: str) -> set[str]:
-    """The rules the golden values break when only ``key`` is read as ``value``."""
-    values = {**gold["cells"], key: value if isinstance(value, (int, float)) else None}
-    return {c.rule for c in run_checks(values, version) if c.passed is False}
-
-
 def test_models_ship_inside_the_package() -> None:
     import rapidocr_onnxruntime
 
@@ -81,37 +70,41 @@ def test_models_ship_inside_the_package() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scan", WHOLE_REPORTS, ids=lambda s: s.name)
-def test_degraded_scan_reads_like_its_source(scan: Scan, scan_dir: Path) -> None:
-    path = build(scan, scan_dir)
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 open: faint and broken rules at 150 dpi are not all found, so some grids are wrong "
+    "(phantom cells read as blank, merged cells left out); see README, bench_ocr",
+)
+@pytest.mark.parametrize("name", [s.name for s in COMMITTED_REAL])
+def test_scan_as_archives_hold_it_has_no_false_blank_and_no_wrong_value(name: str) -> None:
+    """Seals, faint and broken rules, uneven paper, blur, dust, JPEG: a printed number is never
+    read as blank, and never as another number; a cell that cannot be read is left out, with a
+    warning naming it (and, for a cell with ink, its page and bbox)."""
+    path = REAL_DIR / f"{name}.pdf"
     doc, report = _read(path)
     gold = _gold(path)
-    wrong = _wrong(report, gold)
-    n = len(gold["cells"])
-    assert (n - len(wrong)) / n >= MIN_ACCURACY, wrong
+    got = {c.key: c for c in report.cells}
+    false_blanks = [k for k, v in gold["cells"].items() if v is not None and k in got and got[k].state == "blank"]
+    wrong = [(k, v, got[k].value) for k, v in gold["cells"].items() if k in got and got[k].value != v]
+    assert false_blanks == []
+    assert wrong == []
+    missing = [k for k in gold["cells"] if k not in got]
+    said = " ".join(report.warnings)
+    assert all(k in said or k.rsplit(".", 1)[0] in said for k in missing), missing
     assert (report.agency, report.report_year, report.format_version) == (
         gold["agency"],
         gold["report_year"],
         gold["format_version"],
     )
-    assert report.publish_date is not None and report.publish_date.isoformat() == gold["publish_date"]
-    # every misread that breaks an equation is flagged
-    failed = {c.rule for c in report.checks if c.passed is False}
-    for key, _, got in wrong:
-        assert _breaks_an_equation(key, got, gold, gold["format_version"]) <= failed, (key, got)
-    # provenance and confidence of every OCR'd cell
     cells = [c for c in report.cells if c.state == "number"]
-    assert cells and all(c.token.method == "ocr" for c in cells)
-    assert all(c.token.prov.page and c.token.prov.bbox for c in cells)
+    assert cells and all(c.token.method == "ocr" and c.token.prov.page and c.token.prov.bbox for c in cells)
     assert all(0 < c.confidence <= 1 for c in cells)
-    assert doc.file_format is FileFormat.PDF and doc.n_pages == (2 if "2019" in scan.name else 3)
-    # bboxes are PDF points on an A4 page
-    assert all(0 <= v <= 842 for c in cells for v in c.token.prov.bbox or ())
+    assert doc.file_format is FileFormat.PDF and doc.n_pages == gold["scan"]["pages"]
 
 
 @pytest.mark.slow
-def test_printed_inconsistency_is_kept_and_flagged(scan_dir: Path) -> None:
-    path = build(next(s for s in SCANS if s.name == "form2019_inconsistent_150"), scan_dir)
+def test_printed_inconsistency_is_kept_and_flagged() -> None:
+    path = SCANS_DIR / "form2019_inconsistent_150.pdf"
     _, report = _read(path)
     cell = next(c for c in report.cells if c.key == "review.admin_review.total")
     assert (cell.value, cell.raw, cell.note) == (5, "5", None)  # as printed: not "repaired"
@@ -177,8 +170,8 @@ def _misread(doc: Document, table: int, printed: str, read: str) -> Document:
 
 
 @pytest.mark.slow
-def test_misread_in_an_ocr_table_is_flagged_and_repaired(scan_dir: Path) -> None:
-    path = build(next(s for s in SCANS if s.name == "form2019_grid_150"), scan_dir)
+def test_misread_in_an_ocr_table_is_flagged_and_repaired() -> None:
+    path = SCANS_DIR / "form2019_grid_150_tiff.tiff"
     doc, clean = _read(path)
     key = "requests.carried_over_in.research_institution"
     cell = next(c for c in clean.cells if c.key == key)
@@ -197,8 +190,8 @@ def test_misread_in_an_ocr_table_is_flagged_and_repaired(scan_dir: Path) -> None
 
 
 @pytest.mark.slow
-def test_ambiguous_misread_is_flagged_and_left_as_read(scan_dir: Path) -> None:
-    path = build(next(s for s in SCANS if s.name == "form2019_grid_150"), scan_dir)
+def test_ambiguous_misread_is_flagged_and_left_as_read() -> None:
+    path = SCANS_DIR / "form2019_grid_150_tiff.tiff"
     doc, _ = _read(path)
     # section 四 (行政复议 其他结果 printed 5): R4 alone cannot say which of its five cells is wrong
     report = analyse(_misread(doc, 2, "5", "6"))

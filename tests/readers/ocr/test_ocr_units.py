@@ -1,4 +1,5 @@
-"""OCR pieces that need no recogniser: deskew, rules to spanned grids, box splitting, digit look-alikes."""
+"""OCR pieces that need no recogniser: deskew, rules to spanned grids, ink in cells (blank, dash, lines),
+seal drop-out, recognition batches, digit look-alikes."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import cv2
 import numpy as np
 import pytest
 
-from extractor.readers.ocr.imaging import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate
+from extractor.readers.layout.primitives import Ruling
+from extractor.readers.ocr.cells import cell_ink, ink_lines, is_dash
+from extractor.readers.ocr.imaging import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate, to_gray
 from extractor.readers.ocr.page import OcrSettings
-from extractor.readers.ocr.table import Piece, as_number, group_lines, line_text, split_boxes, table_layouts
+from extractor.readers.ocr.table import Piece, as_number, cell_borders, group_lines, line_text, table_layouts
 from tests.helpers import FIXTURES
 
 DPI = 150
@@ -60,23 +63,74 @@ def test_deskewed_noisy_table_keeps_its_grid() -> None:
     assert (layout.n_rows, layout.n_cols, len(layout.cells)) == (3, 3, 9)
 
 
-def test_text_box_over_a_rule_is_cut_into_cells() -> None:
-    img = _table_image(False)
-    (layout,) = table_layouts(find_rulings(ink_contrast(img, DPI, ImageSettings()), DPI, ImageSettings()), DPI)
-    box = (250.0, 170.0, 350.0, 210.0)  # straddles the rule at x=300 in the second row
-    per_cell, free = split_boxes([box, (10.0, 10.0, 90.0, 40.0)], [layout], DPI)
-    assert free == [(10.0, 10.0, 90.0, 40.0)]
-    cells = {layout.cells[c].col: pieces for (_, c), pieces in per_cell.items()}
-    assert set(cells) == {0, 1}
-    (left,), (right,) = cells[0], cells[1]
-    assert left[2] < 300 < right[0]
+def _layout_and_contrast(img: np.ndarray) -> tuple[object, np.ndarray]:
+    contrast = ink_contrast(img, DPI, ImageSettings())
+    (layout,) = table_layouts(find_rulings(contrast, DPI, ImageSettings()), DPI)
+    return layout, contrast
 
 
-def test_a_sliver_of_overflow_is_not_a_piece() -> None:
+def _cell(layout: object, row: int, col: int) -> tuple[float, float, float, float]:
+    return next(c.bbox for c in layout.cells if (c.row, c.col) == (row, col))  # type: ignore[attr-defined]
+
+
+def test_blank_is_a_cell_without_ink_once_specks_and_rule_remnants_are_gone() -> None:
     img = _table_image(False)
-    (layout,) = table_layouts(find_rulings(ink_contrast(img, DPI, ImageSettings()), DPI, ImageSettings()), DPI)
-    per_cell, _ = split_boxes([(220.0, 170.0, 306.0, 210.0)], [layout], DPI)
-    assert [layout.cells[c].col for (_, c) in per_cell] == [0]
+    rng = np.random.default_rng(1)
+    for y, x in zip(rng.integers(165, 215, 12), rng.integers(310, 490, 12), strict=True):
+        cv2.circle(img, (int(x), int(y)), 1, 90, -1)  # specks and dust in cell (1, 1)
+    cv2.line(img, (303, 170), (303, 210), 150, 1)  # a faint remnant of the rule at x=300
+    cv2.putText(img, "0", (590, 205), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 20, 2)  # a lone 0 in cell (1, 2)
+    layout, contrast = _layout_and_contrast(img)
+    assert cell_ink(contrast, _cell(layout, 1, 1), DPI) == []
+    (zero,) = cell_ink(contrast, _cell(layout, 1, 2), DPI)
+    assert 585 <= zero.x0 and zero.x1 <= 610
+
+
+def test_a_thin_stroke_is_a_dash_and_lines_split_at_their_gaps() -> None:
+    img = _table_image(False)
+    cv2.line(img, (380, 190), (420, 190), 20, 2)  # a dash in cell (1, 1)
+    cv2.putText(img, "12", (560, 188), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 20, 1)  # two lines in cell (1, 2)
+    cv2.putText(img, "34", (560, 212), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 20, 1)
+    layout, contrast = _layout_and_contrast(img)
+    dash = cell_ink(contrast, _cell(layout, 1, 1), DPI)
+    assert [is_dash(line, DPI) for line in ink_lines(dash, 12.0)] == [True]
+    lines = ink_lines(cell_ink(contrast, _cell(layout, 1, 2), DPI), 12.0)
+    assert len(lines) == 2 and not any(is_dash(line, DPI) for line in lines)
+
+
+def test_fused_strokes_across_one_rule_are_no_cell_border() -> None:
+    h = [Ruling(0.0, y, 600.0, y) for y in (100.0, 130.0, 160.0)]
+    rule = Ruling(300.0, 100.0, 300.0, 160.0)  # meets all three horizontal rules
+    fused = Ruling(450.0, 106.0, 450.0, 154.0)  # strokes of two rows joined through the middle rule
+    overshoot = Ruling(150.0, 100.0, 150.0, 175.0)  # runs on into text below the table
+    kept = {r.x0: (r.top, r.bottom) for r in cell_borders([*h, rule, fused, overshoot], DPI) if not r.horizontal}
+    assert kept == {300.0: (100.0, 160.0), 150.0: (100.0, 160.0)}
+
+
+def test_broken_vertical_rule_is_joined() -> None:
+    h = [Ruling(0.0, y, 600.0, y) for y in (100.0, 200.0)]
+    pieces = [Ruling(300.0, 100.0, 300.0, 140.0), Ruling(301.0, 143.0, 301.0, 200.0)]
+    (joined,) = [r for r in cell_borders([*h, *pieces], DPI) if not r.horizontal]
+    assert (joined.top, joined.bottom) == (100.0, 200.0)
+
+
+def test_a_red_seal_drops_out_of_the_grey() -> None:
+    bgr = np.full((40, 40, 3), 230, np.uint8)
+    bgr[5:15, 5:15] = (40, 40, 210)  # red ink (BGR)
+    bgr[25:35, 25:35] = 20  # black print
+    gray = to_gray(bgr)
+    assert gray[10, 10] >= 200 and gray[30, 30] <= 30
+
+
+def test_recognition_batches_hold_like_widths_within_a_budget() -> None:
+    from extractor.readers.ocr.engine import REC_BATCH_COLUMNS, REC_HEIGHT, _batches
+
+    ratios = [1.0, 0.6, 12.0, 1.4, 30.0, 0.9] * 10
+    batches = _batches(ratios)
+    assert sorted(i for b in batches for i in b) == list(range(len(ratios)))
+    for b in batches:
+        width = REC_HEIGHT * max(np.ceil(max(1.0, ratios[i])) for i in b)
+        assert len(b) == 1 or width * len(b) <= REC_BATCH_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -136,3 +190,28 @@ def test_truncated_image_is_an_extraction_error() -> None:
     data = (FIXTURES / "scans" / "form2019_grid_p2_150.png").read_bytes()
     with pytest.raises(ExtractionError, match="image"):
         image_pages(data[: len(data) // 3])
+
+
+def test_an_unreadable_cell_is_left_out_with_its_place_never_blank() -> None:
+    from extractor.model import UNREADABLE, Provenance
+    from extractor.readers.grid import RawCell, build_table
+    from rules.stream import Kind, Row, grid_tokens
+    from rules.tables import map_active
+
+    def cell(text: str, x: float) -> RawCell:
+        return RawCell(text, 1, 1, Provenance(page=3, bbox=(x, 100.0, x + 40, 120.0)), 0.9)
+
+    table = build_table([[cell("行政事业性收费", 0), cell(UNREADABLE, 100), cell("", 140)]], Provenance(page=3))
+    tokens = list(grid_tokens(table, "ocr"))
+    assert [(t.kind, t.text) for t in tokens] == [
+        (Kind.LABEL, "行政事业性收费"),
+        (Kind.VALUE, UNREADABLE),
+        (Kind.VALUE, ""),
+        (Kind.ROW_END, ""),
+    ]
+    res = map_active([Row("行政事业性收费", (), tuple(tokens[1:3]))], "2019", 10000.0)
+    assert {c.key: (c.value, c.state) for c in res.cells} == {"active.fees.change": (None, "blank")}
+    assert any(
+        w.startswith("active.fees.prior_items: the cell holds ink OCR could not read (page 3, bbox (100.0,")
+        for w in res.warnings
+    )
