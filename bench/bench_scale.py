@@ -66,6 +66,7 @@ def clone(tpl: dict[str, pd.DataFrame], start: int, n: int, tag: str) -> dict[st
     new_ids = np.array([uuid.uuid4().hex[:16] for _ in range(n)])
     numbers = np.arange(start, start + n)
     new["report_id"] = new_ids
+    new["content_id"] = new_ids  # report_id is the content id of an extracted document
     new["source"] = [f"archive/{tag}/{i:07d}.txt" for i in numbers]
     new["agency"] = [f"某某局{i // len(YEARS):06d}" for i in numbers]
     new["report_year"] = [YEARS[i % len(YEARS)] for i in numbers]
