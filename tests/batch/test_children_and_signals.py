@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,10 +33,13 @@ def _processes_mentioning(text: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.libreoffice
-def test_no_soffice_outlives_a_timed_out_document(tmp_path: Path):
-    inputs, scratch = tmp_path / "in", tmp_path / "tmp"
+def test_no_soffice_outlives_a_timed_out_document(tmp_path: Path, request: pytest.FixtureRequest):
+    inputs = tmp_path / "in"
     inputs.mkdir()
-    scratch.mkdir()
+    # a short TMPDIR: the forkserver's socket lives there, and AF_UNIX paths are limited to 108 bytes
+    # (pytest-xdist's tmp_path is too long)
+    scratch = Path(tempfile.mkdtemp(prefix="gr-"))
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     for name in ("gen_qingshan_2020.doc", "gen_yunling_2023.doc"):
         shutil.copy(ROOT / "samples" / name, inputs / name)
     limits = ["-w", "1", "--timeout", "0.5", "-q"]
