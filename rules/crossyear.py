@@ -231,6 +231,16 @@ def _items_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[st
     return rows
 
 
+def crossyear_keys() -> tuple[str, ...]:
+    """Every key the cross-year rules X1, X2 and X3 read (and their resolution settles by)."""
+    cols = form().request_columns
+    return (
+        *(f"requests.carried_over_{d}.{c}" for d in ("in", "out") for c in cols),
+        *(f"active.{r}.{k}" for r in IN_FORCE_ROWS for k in ("in_force", "issued", "repealed")),
+        *(f"active.{r}.{k}" for r in item_rows() for k in ("prior_items", "change")),
+    )
+
+
 def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """X0, X1, X2 and X3 for every agency report whose agency also reported the year before."""
     chosen = reports_by_agency_year(reports, cells)
