@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import sys
 import threading
 import time
@@ -12,7 +14,7 @@ import click
 from tqdm import tqdm
 
 from extractor.batch.engines import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, Engine, Limits, default_workers
-from extractor.batch.finish import finish
+from extractor.batch.lock import OutputLockedError
 from extractor.batch.plan import InputFile, walk_inputs
 from extractor.batch.run import BatchSettings, run_batch
 from extractor.batch.store import DatasetStore
@@ -25,6 +27,8 @@ logger = logging.getLogger("govreport")
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
+EXIT_DISK_FULL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 LOG_EVERY_SECONDS = 30.0
 
 
@@ -97,7 +101,7 @@ def main(verbose: int) -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--out",
@@ -176,19 +180,27 @@ def extract(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    missing = [p for p in inputs if not os.path.lexists(p)]  # a dangling link is an input (it gets a row)
+    if missing:
+        raise click.BadParameter(f"{', '.join(map(str, missing))} does not exist", param_hint="INPUTS")
     _check_out_dir(out_dir)
-    store = DatasetStore(out_dir)
-    files: list[InputFile] = list(walk_inputs(inputs))
-    progress = _Progress(quiet)
     try:
-        result = run_batch(files, store, settings, on_done=progress, on_planned=progress.planned)
+        store = DatasetStore(out_dir)
+    except OutputLockedError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        files: list[InputFile] = list(walk_inputs(inputs))
+        progress = _Progress(quiet)
+        try:
+            result = run_batch(files, store, settings, on_done=progress, on_planned=progress.planned)
+        finally:
+            progress.close()
+        finished = store.finish(csv=also_csv)
     finally:
-        progress.close()
-    tables = finish(store.compacted_tables(), out_dir, csv=also_csv)
+        store.close()
     if not quiet:
-        click.echo(
-            "govreport: " + run_summary(tables, len(result.extractions), result.skipped, result.seconds), err=True
-        )
+        summary = run_summary(finished.summary_tables(), len(result.extractions), result.skipped, result.seconds)
+        click.echo("govreport: " + summary, err=True)
         counts = result.counts()
         click.echo(
             "govreport: this run: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in Status) + f"; dataset in {out_dir}",
@@ -200,11 +212,33 @@ def extract(
 
 
 def run() -> None:
-    """Entry point that maps unexpected errors to exit status 1."""
+    """Entry point: Ctrl-C exits 130 and a full disk 3, each with one line; anything else
+    unexpected 1."""
     try:
-        main(standalone_mode=True)
+        code = main(standalone_mode=False)
+    except click.exceptions.Abort:  # click's own Ctrl-C (e.g. at a prompt)
+        click.echo("govreport: interrupted; rerun the same command to go on where it stopped", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("govreport: interrupted; rerun the same command to go on where it stopped", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC and "No space left on device" not in str(exc):
+            logger.exception("internal failure of the batch")
+            sys.exit(EXIT_INTERNAL)
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(
+            f"govreport: the disk is full{where}; free some space and rerun the same command "
+            "(what was committed is kept)",
+            err=True,
+        )
+        sys.exit(EXIT_DISK_FULL)
     except SystemExit:
         raise
     except Exception:  # pragma: no cover - the batch itself broke
         logger.exception("internal failure of the batch")
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

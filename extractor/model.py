@@ -58,6 +58,9 @@ class Paragraph:
     text: str
     prov: Provenance = field(default_factory=Provenance)
     confidence: float | None = None  # the recogniser's, for OCR'd text; None when read from a text layer
+    # a line of plain text (a text file, or a table flattened into text): like a line of a text file,
+    # it does not end a table row, so cells printed one per line still make rows
+    line: bool = False
 
 
 # The text of a table cell that holds ink no reading explains (an OCR'd cell the recogniser could not

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.errors import ExtractionError
-from extractor.model import FileFormat, Status
+from extractor.model import Document, FileFormat, Paragraph, Status, Table
 from extractor.readers.registry import reader_for
 from extractor.readers.sniff import sniff_format
 from rules.ambiguity import AMBIGUOUS_KIND
@@ -201,6 +201,15 @@ def _hit_memory_limit() -> bool:
     return peak >= MEMORY_LIMIT_NEAR * soft
 
 
+def no_report_found(doc: Document) -> str:
+    """Why a document that reads but holds no title, no standard section and no table is failed."""
+    chars = sum(len(b.text) for b in doc.blocks if isinstance(b, Paragraph))
+    return (
+        f"no annual report found (the {doc.file_format.value} file reads as {chars} characters of text "
+        "with no title naming an agency or year, no standard section heading and no table)"
+    )
+
+
 def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
     """Read and analyse one document's bytes."""
     t0 = time.perf_counter()
@@ -248,8 +257,13 @@ def extract_bytes(data: bytes, path: Path, source: str) -> Extraction:
             time.perf_counter() - t0,
             len(data),
         )
+    if not report.sections and not report.cells and report.agency is None and report.report_year is None:
+        if not any(isinstance(b, Table) for b in doc.blocks):
+            return failed(source, no_report_found(doc), rid, fmt.value, time.perf_counter() - t0, len(data))
     status = report.status
-    error = "; ".join(report.warnings[:3]) if status is not Status.OK and report.warnings else None
+    error = None
+    if status is not Status.OK:  # a row that is not ok always says why
+        error = "; ".join(report.warnings[:3]) or f"{status.value}: the reader recorded no reason (please report it)"
     ext = Extraction(
         _report_row(rid, source, report.file_format, status.value, error, report, time.perf_counter() - t0, len(data))
     )

@@ -22,7 +22,9 @@ column, the one with the most numbers).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from difflib import SequenceMatcher
+from typing import Any
 
 import pandas as pd
 
@@ -54,9 +56,13 @@ def agency_key(name: object) -> str | None:
     return _resolved_key(name)
 
 
-def reports_by_agency_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+def reports_by_agency_year(
+    reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Series | None = None
+) -> pd.DataFrame:
     """One report per (agency, year): report_id, source, agency, agency_key, division_code,
-    report_year, format_version."""
+    report_year, format_version.
+
+    ``numbers`` (numbers printed, by report_id) is counted from ``cells`` unless given."""
     usable = reports[
         reports["duplicate_of"].isna() & reports["report_year"].notna() & reports["format_version"].isin(VERSIONS)
     ].copy()
@@ -65,7 +71,8 @@ def reports_by_agency_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.Dat
     if "division_code" not in usable:
         usable["division_code"] = None
     usable = usable[usable["agency_key"].notna()]
-    numbers = cells[cells["state"] == State.NUMBER].groupby("report_id").size()
+    if numbers is None:
+        numbers = cells[cells["state"] == State.NUMBER].groupby("report_id").size()
     usable["n_numbers"] = usable["report_id"].map(numbers).fillna(0)
     usable["_preferred"] = usable["preferred"].fillna(False).astype(bool) if "preferred" in usable else False
     usable = usable.sort_values(
@@ -80,7 +87,8 @@ def _values(cells: pd.DataFrame, report_ids: set[str]) -> dict[str, Values]:
     """report_id -> key -> value (None for blank/dash/text cells)."""
     mine = cells[cells["report_id"].isin(report_ids)]
     out: dict[str, Values] = {}
-    for rid, key, value in zip(mine["report_id"], mine["key"], mine["value"], strict=True):
+    columns = (mine["report_id"].tolist(), mine["key"].tolist(), mine["value"].tolist())  # lists: fast to walk
+    for rid, key, value in zip(*columns, strict=True):
         out.setdefault(str(rid), {})[str(key)] = None if pd.isna(value) else float(value)
     return out
 
@@ -89,7 +97,7 @@ def _fmt(v: float | None) -> str:
     return NO_NUMBER if v is None else f"{v:g}"
 
 
-def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
+def _carry_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[str, Values]) -> list[dict[str, object]]:
     y, py = int(cur["report_year"]), int(prev["report_year"])
     now, before = vals.get(cur["report_id"], {}), vals.get(prev["report_id"], {})
     rows = []
@@ -111,7 +119,9 @@ def _carry_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> l
     return rows
 
 
-def _in_force_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
+def _in_force_checks(
+    cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[str, Values]
+) -> list[dict[str, object]]:
     if cur["format_version"] != FormVersion.V2021:
         return []  # the 2019 form does not ask for 现行有效件数
     y, py = int(cur["report_year"]), int(prev["report_year"])
@@ -196,7 +206,7 @@ def item_rows() -> tuple[str, ...]:
     return tuple(dict.fromkeys(r for r, c in cols if c == "prior_items" and (r, "change") in cols))
 
 
-def _items_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> list[dict[str, object]]:
+def _items_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[str, Values]) -> list[dict[str, object]]:
     if cur["format_version"] != ITEMS_FORM or prev["format_version"] != ITEMS_FORM:
         return []  # the 2021 form asks neither
     y, py = int(cur["report_year"]), int(prev["report_year"])
@@ -219,6 +229,16 @@ def _items_checks(cur: pd.Series, prev: pd.Series, vals: dict[str, Values]) -> l
             }
         )
     return rows
+
+
+def crossyear_keys() -> tuple[str, ...]:
+    """Every key the cross-year rules X1, X2 and X3 read (and their resolution settles by)."""
+    cols = form().request_columns
+    return (
+        *(f"requests.carried_over_{d}.{c}" for d in ("in", "out") for c in cols),
+        *(f"active.{r}.{k}" for r in IN_FORCE_ROWS for k in ("in_force", "issued", "repealed")),
+        *(f"active.{r}.{k}" for r in item_rows() for k in ("prior_items", "change")),
+    )
 
 
 def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:

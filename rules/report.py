@@ -90,7 +90,7 @@ def _stream(doc: Document, lay: Layout, start: int, end: int) -> list[Token]:
             tokens.extend(grid_tokens(block, block.method or GRID_METHOD.get(doc.file_format, "table")))
         elif isinstance(block, Paragraph):
             tokens.extend(replace(t, block=i) for t in paragraph_tokens(block, s, e))
-            if doc.file_format is not FileFormat.TEXT:
+            if not block.line:
                 tokens.append(Token(Kind.ROW_END, "", block.prov))
     return tokens
 

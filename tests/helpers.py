@@ -236,3 +236,15 @@ def cells_table(rows: list[tuple[str, str, float | None, str]]) -> pd.DataFrame:
             }
         )
     return frame("cells", out)
+
+
+def dataset_rows(out: Path) -> dict[str, list[tuple]]:
+    """Every dataset table as ``pandas.read_parquet`` reads its folder, timing left out, as sorted
+    rows of strings (two datasets compare equal whatever their parts and row order)."""
+    from extractor.dataset.write import ALL_TABLES
+
+    tables = {}
+    for name in ALL_TABLES:
+        df = pd.read_parquet(out / f"{name}.parquet").drop(columns=["seconds"], errors="ignore")
+        tables[name] = sorted(tuple(str(v) for v in row) for row in df.itertuples(index=False))
+    return tables

@@ -2,7 +2,10 @@
 
 Local workers come from pebble's ProcessPool, which restarts a worker whose task overran its time
 limit or died; each worker caps its own address space (RLIMIT_AS) so that a document that exhausts
-memory fails alone. On Dask, documents run in the Dask workers and the cluster's own limits apply.
+memory fails alone. What a worker starts (LibreOffice) dies with it: a stopped worker kills its
+children first, and the parent reaps the children of a worker killed outright (see
+:mod:`extractor.readers.word.libreoffice`). Ctrl-C stops the workers at once. On Dask, documents
+run in the Dask workers and the cluster's own limits apply.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import logging
 import multiprocessing
 import os
 import resource
+import shutil
+import signal
+import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -22,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pebble import ProcessExpired, ProcessPool
 
 from extractor.pipeline import Extraction, extract_file, failed
+from extractor.readers.word import libreoffice
 
 if TYPE_CHECKING:
     from extractor.batch.plan import Task
@@ -70,9 +77,20 @@ def _vm_size() -> int:
     return 0
 
 
-def init_worker(memory_mb: int | None) -> None:
-    """Load the readers once, then cap this process's memory at what it uses now plus ``memory_mb``."""
+def _stop_worker(signum: int, _frame: object) -> None:
+    """SIGTERM (the pool stops a worker over its time limit, or on Ctrl-C): children first."""
+    libreoffice.kill_children()
+    os._exit(128 + signum)
+
+
+def init_worker(memory_mb: int | None, children: str | None = None) -> None:
+    """Load the readers once, then cap this process's memory at what it uses now plus ``memory_mb``;
+    children started for a document are noted in the folder ``children`` and killed with the worker."""
     import importlib
+
+    if children:
+        libreoffice.set_registry(Path(children))
+    signal.signal(signal.SIGTERM, _stop_worker)
 
     for name in PRELOAD_MODULES:
         try:
@@ -124,9 +142,11 @@ def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extr
     # parent has used pyarrow (the dataset store) inherits its thread pools and allocator in a state
     # that made every document several times slower.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPool(
-        max_workers=workers, initializer=init_worker, initargs=(limits.memory_mb,), context=context
-    ) as pool:
+    children = Path(tempfile.mkdtemp(prefix="govreport-children-"))
+    pool = ProcessPool(
+        max_workers=workers, initializer=init_worker, initargs=(limits.memory_mb, str(children)), context=context
+    )
+    try:
         futures: dict[Future[Extraction], Task] = {
             pool.schedule(extract_task, args=(t.path, t.source, t.root), timeout=limits.timeout): t for t in tasks
         }
@@ -135,8 +155,10 @@ def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extr
             try:
                 yield fut.result()
             except FutureTimeout:
+                libreoffice.reap_registry(children)  # if the worker could not kill its children itself
                 yield _timed_out(task, limits)
             except ProcessExpired as exc:
+                libreoffice.reap_registry(children)
                 yield _died(task, exc, limits)
             except MemoryError:
                 yield failed(
@@ -153,6 +175,12 @@ def _local(tasks: Sequence[Task], workers: int, limits: Limits) -> Iterator[Extr
                     task.report_id,
                     root=task.root or None,
                 )
+        pool.close()
+    finally:
+        pool.stop()  # at once (Ctrl-C, an error, or the generator closed), not after the queue
+        pool.join()
+        libreoffice.reap_registry(children)
+        shutil.rmtree(children, ignore_errors=True)
 
 
 def _dask_client(scheduler: str | None, workers: int) -> Any:

@@ -3,9 +3,10 @@
 compact (the caller's: the store's compacted parts, or a batch held in memory) → flag documents
 that share an agency and year → complete the tables that need the whole batch (cells settled across
 years, cross-year checks, crosswalk) → write the tables and the QA report (when there is an output
-folder). The command line, the local and Dask engines (both end in the CLI) and
-:func:`extractor.batch.run.extract_tables` finish here; the in-memory part is
-:func:`extractor.dataset.finish.finish_tables`, which ``extractor.api.combine`` uses too.
+folder). :func:`extractor.batch.run.extract_tables` finishes here; the in-memory part is
+:func:`extractor.dataset.finish.finish_tables`, which ``extractor.api.combine`` uses too. The command
+line (local and Dask engines) finishes an output folder out of core with
+:meth:`extractor.batch.store.DatasetStore.finish`, which calls the same functions on what each needs.
 """
 
 from __future__ import annotations

@@ -15,16 +15,27 @@ cells are those of the document it duplicates).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from extractor.pipeline import Extraction, failed, file_content_id
+from extractor.pipeline import MAX_FILE_BYTES, REPORT_ID_HEX, Extraction, failed
+
+HASH_BLOCK = 1 << 20
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,15 +100,29 @@ def unread_id(where: str) -> str:
     return UNREAD_PREFIX + hashlib.sha256(where.encode()).hexdigest()[:16]
 
 
+def shown_name(name: str) -> str:
+    """A path as text that Parquet and a terminal can hold: unchanged when it is valid UTF-8;
+    otherwise its undecodable bytes as ``\\xNN`` (and backslashes doubled, so the bytes can be
+    recovered exactly: ``codecs.escape_decode``)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(name).replace(b"\\", b"\\\\")
+        return raw.decode("utf-8", "backslashreplace")
+    return name
+
+
 def walk_inputs(inputs: Iterable[Path]) -> Iterator[InputFile]:
-    """Files of the inputs in a stable order; folders are walked recursively (hidden entries skipped).
+    """Entries of the inputs in a stable order; folders are walked recursively (hidden entries
+    skipped). Everything but a folder is an input, including what is not a regular file (devices,
+    FIFOs, sockets, dangling or looping links): planning gives those a ``failed`` row.
 
     A file reached twice (the same file after resolving links and relative spellings) is yielded once.
     """
     seen: set[Path] = set()
 
     def once(path: Path) -> bool:
-        real = path.resolve()
+        real = _resolved(path)
         if real in seen:
             logger.info("%s was given more than once: read as one document", path)
             return False
@@ -106,15 +131,62 @@ def walk_inputs(inputs: Iterable[Path]) -> Iterator[InputFile]:
 
     for inp in inputs:
         if inp.is_dir():
-            root = inp.resolve()
-            for path in sorted(p for p in inp.rglob("*") if p.is_file()):
+            root = shown_name(inp.resolve().as_posix())
+            for path in sorted(p for p in inp.rglob("*") if not p.is_dir()):
                 rel = path.relative_to(inp)
                 if any(part.startswith(".") for part in rel.parts) or path.suffix.lower() in SIDECAR_SUFFIXES:
                     continue
                 if once(path):
-                    yield InputFile(path, rel.as_posix(), root.as_posix())
+                    yield InputFile(path, shown_name(rel.as_posix()), root)
         elif once(inp):
-            yield InputFile(inp, inp.name, inp.resolve().parent.as_posix())
+            yield InputFile(inp, shown_name(inp.name), shown_name(_resolved(inp).parent.as_posix()))
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` with links resolved; a dangling or looping link as the absolute path of the link."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+    return real
+
+
+def not_regular(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file (it is then never opened), else None."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return f"a dangling symbolic link (to {shown_name(os.readlink(path))}, which does not exist)"
+        return "gone: the file was removed before it could be read"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that loops (it points back to itself)"
+        return None  # unreadable: reading says why
+    for test, what in _NOT_REGULAR:
+        if test(st.st_mode):
+            return what
+    return None
+
+
+def regular_content_id(path: Path) -> str:
+    """The content id of a regular file, opened without blocking and checked again once open (a
+    FIFO or device put in its place is refused, never read); raises ValueError for those, and for
+    files over the reading limit (which are not hashed)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ValueError(
+                f"the file is {st.st_size // 2**20} MiB, larger than any annual report "
+                f"({MAX_FILE_BYTES // 2**20} MiB limit)"
+            )
+        digest = hashlib.sha256()
+        while block := fh.read(HASH_BLOCK):
+            digest.update(block)
+        return digest.hexdigest()[:REPORT_ID_HEX]
 
 
 @dataclass
@@ -126,7 +198,14 @@ class Plan:
 
 
 def duplicate_row(first: dict, f: InputFile) -> Extraction:
+    """The reports row of ``f``, whose content is that of ``first`` (extracted once, under
+    ``first``'s name); a duplicate of a failed or partial document says why, as the first does."""
     content = first.get("content_id") or first["report_id"]
+    error = first.get("error")
+    if error is not None and not pd.isna(error):
+        error = f"same content as {first['source']}: {error}"
+    else:
+        error = None
     row = dict(first)
     row.update(
         report_id=duplicate_id(content, f.location),
@@ -135,7 +214,7 @@ def duplicate_row(first: dict, f: InputFile) -> Extraction:
         root=f.root,
         duplicate_of=first["report_id"],
         seconds=0.0,
-        error=None,
+        error=error,
     )
     return Extraction(row)
 
@@ -154,18 +233,29 @@ def _existing(existing: pd.DataFrame) -> tuple[dict[str, str], dict[str, dict]]:
     return done, first
 
 
+def _unread(f: InputFile, error: str) -> Extraction:
+    """The ``failed`` row of an input that was not read (no content to hash)."""
+    row = failed(f.source, error, unread_id(f.location))
+    row.report.update(root=f.root)
+    return row
+
+
 def plan_batch(files: Iterable[InputFile], existing: pd.DataFrame, force: bool = False) -> Plan:
     """Decide, for every input file, whether to skip, mark as a duplicate, or extract it."""
     plan = Plan()
     done_at, first_rows = _existing(existing)
     hashed: list[tuple[InputFile, str]] = []
     for f in files:
+        what = not_regular(f.path)
+        if what is not None:
+            plan.ready.append(_unread(f, f"not a regular file but {what}; not read"))
+            continue
         try:
-            hashed.append((f, file_content_id(f.path)))
+            hashed.append((f, regular_content_id(f.path)))
         except OSError as exc:
-            row = failed(f.source, f"the file cannot be read ({exc.strerror or exc})", unread_id(f.location))
-            row.report.update(root=f.root)
-            plan.ready.append(row)
+            plan.ready.append(_unread(f, f"the file cannot be read ({exc.strerror or exc})"))
+        except ValueError as exc:
+            plan.ready.append(_unread(f, str(exc)))
     # an earlier document stays the first of its content only if this run does not replace it
     now_at = {f.location: rid for f, rid in hashed}
     first_rows = {c: r for c, r in first_rows.items() if now_at.get(r["_where"], c) == c}

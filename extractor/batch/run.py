@@ -85,12 +85,16 @@ def run_batch(
             buffer.clear()
             last_flush = time.monotonic()
 
-    for ext in plan.ready:
-        take(ext)
-    for ext in run_tasks(plan.tasks, settings.engine, settings.workers, settings.limits, settings.scheduler):
-        take(ext)
-        for dup in plan.later_duplicates.get(ext.report["report_id"], []):
-            take(duplicate_row(ext.report, dup))
+    try:
+        for ext in plan.ready:
+            take(ext)
+        for ext in run_tasks(plan.tasks, settings.engine, settings.workers, settings.limits, settings.scheduler):
+            take(ext)
+            for dup in plan.later_duplicates.get(ext.report["report_id"], []):
+                take(duplicate_row(ext.report, dup))
+    except KeyboardInterrupt:
+        store.append(buffer)  # keep what is done: the rerun goes on from here
+        raise
     store.append(buffer)
     result.seconds = time.perf_counter() - t0
     return result

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from extractor.dataset.series import LEGACY, render_facts_section, render_series_section, series_rows, validate_series
 from rules.data import DATA_DIR, VERSIONS, RuleDataError, form, schema, schema_keys, section_numeral
-from rules.values import State
 
 logger = logging.getLogger(__name__)
 
@@ -194,48 +194,47 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
 
 
-def _derived_state(states: list[str]) -> str:
-    """The state of a sum: a number only when every part is one."""
-    if all(s == State.NUMBER for s in states):
-        return State.NUMBER
-    if State.NUMBER in states:
-        return DERIVED_STATE_INCOMPLETE
-    for s in (State.TEXT, State.DASH):
-        if s in states:
-            return s
-    return State.BLANK
+def _derive(df: pd.DataFrame, cw: Crosswalk) -> pd.DataFrame:
+    """Rows for the derived cells (a sum of sub-rows) of every report in ``df``, all reports at once.
 
-
-def _derive(mine: pd.DataFrame, cw: Crosswalk) -> list[dict[str, object]]:
-    """Rows for the derived cells of one report's cells (``mine`` indexed by key)."""
-    out: list[dict[str, object]] = []
-    version = str(mine["format_version"].iloc[0])
+    The sum's state is a number only when every part is one; ``incomplete`` when some are; else the
+    parts' text, dash or blank (a missing part counts as blank). A report that prints the combined
+    row itself gets none."""
+    out: list[pd.DataFrame] = []
+    meta_cols = ["report_id", "source", "agency", "report_year", "format_version"]
     for d in cw.derived:
-        if d.version != version or d.hkey in mine.index:  # the report prints the combined row itself
+        mine = df[(df["format_version"] == d.version)]
+        printed = set(mine.loc[mine["key"] == d.hkey, "report_id"])
+        parts = mine[mine["key"].isin(d.parts) & ~mine["report_id"].isin(printed)]
+        if parts.empty:
             continue
-        present = [p for p in d.parts if p in mine.index]
-        if not present:
-            continue
-        state = _derived_state([str(mine.at[p, "state"]) if p in mine.index else "missing" for p in d.parts])
-        value = float(sum(float(mine.at[p, "value"]) for p in d.parts)) if state == State.NUMBER else None
-        first = mine.iloc[0]
-        out.append(
+        state = parts["state"]
+        g = pd.DataFrame(
             {
-                "report_id": first["report_id"],
-                "source": first["source"],
-                "agency": first["agency"],
-                "report_year": first["report_year"],
-                "format_version": version,
-                "hkey": d.hkey,
-                "value": value,
-                "state": state,
-                "key": "+".join(d.parts),
-                "unit": d.unit,
-                "comparable": True,
-                "derived": True,
+                "report_id": parts["report_id"],
+                "number": state == "number",
+                "text": state == "text",
+                "dash": state == "dash",
+                "value": parts["value"].astype("float64"),
             }
+        ).groupby("report_id", sort=False)
+        agg = g.agg(numbers=("number", "sum"), text=("text", "any"), dash=("dash", "any"), value=("value", "sum"))
+        complete = agg["numbers"] == len(d.parts)
+        derived_state = np.select(
+            [complete, agg["numbers"] > 0, agg["text"], agg["dash"]],
+            ["number", DERIVED_STATE_INCOMPLETE, "text", "dash"],
+            default="blank",
         )
-    return out
+        rows = parts.drop_duplicates("report_id")[meta_cols].set_index("report_id").loc[agg.index].reset_index()
+        rows["hkey"] = d.hkey
+        rows["value"] = agg["value"].where(complete).to_numpy()
+        rows["state"] = derived_state
+        rows["key"] = "+".join(d.parts)
+        rows["unit"] = d.unit
+        rows["comparable"] = True
+        rows["derived"] = True
+        out.append(rows)
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
 def harmonise(reports: pd.DataFrame, cells: pd.DataFrame, facts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -268,11 +267,9 @@ def harmonise(reports: pd.DataFrame, cells: pd.DataFrame, facts: pd.DataFrame | 
             df.loc[rest, "hkey"] = df.loc[rest, "key"] + APART_SEPARATOR + df.loc[rest, "format_version"]
             df.loc[rest, "comparable"] = False
     df["derived"] = False
-    extra: list[dict[str, object]] = []
-    for _, mine in df[df["format_version"].isin({d.version for d in cw.derived})].groupby("report_id", sort=False):
-        extra.extend(_derive(mine.set_index("key", drop=False), cw))
-    if extra:
-        df = pd.concat([df, pd.DataFrame(extra)], ignore_index=True)
+    extra = _derive(df, cw)
+    if len(extra):
+        df = pd.concat([df, extra], ignore_index=True)
     df["comparability"] = "same"
     df.loc[df["derived"].astype(bool), "comparability"] = "derived"
     df.loc[~df["comparable"].astype(bool), "comparability"] = "apart"

@@ -56,20 +56,32 @@ def _count(series: pd.Series, name: str, order: tuple[str, ...] = ()) -> pd.Data
     return pd.DataFrame({name: index, "documents": [int(counts[i]) for i in index]})
 
 
-def _rules(checks: pd.DataFrame) -> pd.DataFrame:
+def rule_counts(checks: pd.DataFrame) -> pd.DataFrame:
+    """Per rule: checks passed, failed and not evaluable (partial counts can be summed)."""
+    passed = checks["passed"]
+    counts = pd.DataFrame(
+        {
+            "rule": checks["rule"],
+            "passed": passed.eq(True).fillna(False).astype(int),  # <NA> (not evaluable) counts as neither
+            "failed": passed.eq(False).fillna(False).astype(int),
+            "n": 1,
+        }
+    )
+    return counts.groupby("rule", sort=True)[["passed", "failed", "n"]].sum().reset_index()
+
+
+def _rules(counts: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for rule, grp in checks.groupby("rule", sort=True):
-        passed = int(grp["passed"].eq(True).sum())  # <NA> (not evaluable) counts as neither
-        failed = int(grp["passed"].eq(False).sum())
-        evaluated = passed + failed
+    for rule, passed, failed, n in zip(counts["rule"], counts["passed"], counts["failed"], counts["n"], strict=True):
+        evaluated = int(passed) + int(failed)
         rows.append(
             {
                 "rule": rule,
                 "evaluated": evaluated,
-                "passed": passed,
-                "failed": failed,
-                "not_evaluable": len(grp) - evaluated,
-                "pass_rate": passed / evaluated if evaluated else None,
+                "passed": int(passed),
+                "failed": int(failed),
+                "not_evaluable": int(n) - evaluated,
+                "pass_rate": int(passed) / evaluated if evaluated else None,
             }
         )
     return pd.DataFrame(rows, columns=["rule", "evaluated", "passed", "failed", "not_evaluable", "pass_rate"])
@@ -80,6 +92,9 @@ def _gaps(reports: pd.DataFrame) -> pd.DataFrame:
     if "agency_key" not in mine or mine["agency_key"].isna().all():
         mine["agency_key"] = mine["agency"].map(agency_key)
     mine = mine[mine["agency_key"].notna()]
+    years = mine.groupby("agency_key")["report_year"]
+    span = years.transform("max") - years.transform("min") + 1
+    mine = mine[span > years.transform("nunique")]  # only agencies with a gap: a loop over all was slow
     rows = []
     for _, grp in mine.groupby("agency_key", sort=True):
         years = sorted({int(y) for y in grp["report_year"]})
@@ -99,12 +114,33 @@ def _gaps(reports: pd.DataFrame) -> pd.DataFrame:
 
 def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     """Compute the QA figures from the dataset tables (reports, checks, warnings)."""
-    reports, checks, warnings = tables["reports"], tables["checks"], tables["warnings"]
+    checks, warnings = tables["checks"], tables["warnings"]
+    cells = tables.get("cells")
+    return qa_figures_from(
+        tables["reports"],
+        rule_counts(checks),
+        checks[checks["passed"].eq(False).fillna(False)],
+        warnings[warnings["kind"] == "unmapped_label"],
+        cells[cells["method"] == RESOLVED_METHOD] if cells is not None else None,
+        int((warnings["kind"] == AMBIGUOUS_KIND).sum()),
+    )
+
+
+def qa_figures_from(
+    reports: pd.DataFrame,
+    counts: pd.DataFrame,
+    failing_checks: pd.DataFrame,
+    unmapped: pd.DataFrame,
+    settled_cells: pd.DataFrame | None,
+    n_ambiguous: int,
+) -> QAFigures:
+    """The QA figures from what they need: the reports table, :func:`rule_counts` of the checks, the
+    failing checks, the ``unmapped_label`` warnings, the cells settled across years and the number of
+    ambiguity records (so a large dataset can be scanned in parts)."""
     source_of = dict(zip(reports["report_id"], reports["source"], strict=False))
-    failing = checks[checks["passed"].eq(False)].copy()
+    failing = failing_checks.copy()
     failing.insert(0, "source", failing["report_id"].map(source_of))
     failing = failing.sort_values(["source", "rule", "scope"], kind="stable")[["source", "rule", "scope", "detail"]]
-    unmapped = warnings[warnings["kind"] == "unmapped_label"]
     unmapped = (
         unmapped.groupby("message")
         .agg(occurrences=("report_id", "size"), reports=("report_id", "nunique"))
@@ -121,10 +157,9 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     timed = reports[reports["duplicate_of"].isna() & reports["seconds"].notna()]
     slowest = timed.sort_values(["seconds", "source"], ascending=[False, True]).head(SLOWEST_N)
     problems = reports[reports["status"] != Status.OK].sort_values("source")[["source", "status", "error"]]
-    cells = tables.get("cells")
     settled = pd.DataFrame(columns=["report_id", "key", "value", "raw", "note"])
-    if cells is not None:
-        settled = cells.loc[cells["method"] == RESOLVED_METHOD, ["report_id", "key", "value", "raw", "note"]]
+    if settled_cells is not None:
+        settled = settled_cells[["report_id", "key", "value", "raw", "note"]]
     settled = settled.assign(source=settled["report_id"].map(source_of)).sort_values(["source", "key"])
     return QAFigures(
         n_documents=len(reports),
@@ -132,14 +167,14 @@ def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
         by_status=_count(reports["status"], "status", STATUS_ORDER),
         by_version=_count(reports["format_version"].fillna(NO_VERSION), "format_version", tuple(FormVersion)),
         by_format=by_format,
-        rules=_rules(checks),
+        rules=_rules(counts),
         failing=failing.reset_index(drop=True),
         unmapped=unmapped,
         gaps=_gaps(reports),
         slowest=slowest[["source", "file_format", "n_pages", "seconds"]].reset_index(drop=True),
         problems=problems.reset_index(drop=True),
         settled=settled[["source", "key", "value", "raw", "note"]].reset_index(drop=True),
-        n_ambiguous=int((warnings["kind"] == AMBIGUOUS_KIND).sum()),
+        n_ambiguous=n_ambiguous,
     )
 
 

@@ -15,9 +15,10 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from extractor.errors import ExtractionError
-from extractor.model import Block, Document, FileFormat, Paragraph, Provenance
+from extractor.model import Block, Document, FileFormat, Provenance
 from extractor.readers.encoding import decode_bytes
 from extractor.readers.grid import RawCell, build_table
+from extractor.readers.text import lines_to_blocks
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([-\w.]+)""", re.I)
@@ -190,16 +191,22 @@ class _Walker:
     def __init__(self, tree: etree._ElementTree) -> None:
         self.tree = tree
         self.blocks: list[Block] = []
+        self.lines: list[tuple[str, Provenance]] = []  # text since the last table, read as text lines
         self.buf: list[str] = []
         self.buf_path: str | None = None
 
     def flush(self) -> None:
         text = "".join(self.buf).replace("\xa0", " ").replace("\u3000", " ")
         self.buf.clear()
-        for line in text.split("\n"):
-            if line.strip():
-                self.blocks.append(Paragraph(line.strip(), Provenance(locator=self.buf_path)))
+        prov = Provenance(locator=self.buf_path)
+        self.lines.extend((line.strip(), prov) for line in text.split("\n"))
         self.buf_path = None
+
+    def end_text(self) -> None:
+        """The text since the last table as the text reader reads it (a table flattened into
+        paragraphs, one cell per line or per `` |``, reads the same as in a text file)."""
+        self.blocks.extend(lines_to_blocks(self.lines))
+        self.lines = []
 
     def add(self, text: str | None, el: etree._Element) -> None:
         if text:
@@ -226,6 +233,7 @@ class _Walker:
                 ]
             )
         if any(rows):
+            self.end_text()
             self.blocks.append(build_table(rows, Provenance(locator=path)))
 
     def walk(self, el: etree._Element, depth: int = 0) -> None:
@@ -268,6 +276,7 @@ def html_to_document(text: str) -> Document:
     walker = _Walker(tree)
     walker.walk(body if body is not None else root)
     walker.flush()
+    walker.end_text()
     return Document(blocks=tuple(walker.blocks), file_format=FileFormat.HTML, title=title or None)
 
 
@@ -278,5 +287,7 @@ def read_html(data: bytes, path: Path) -> Document:
         raise ExtractionError("the file is empty (no text at all)")
     doc = html_to_document(text)
     if not doc.blocks:
-        raise ExtractionError("the HTML page has no visible text (only markup or scripts)")
+        raise ExtractionError(
+            "the HTML page has no text to read outside markup, scripts, styles, navigation and link lists"
+        )
     return doc

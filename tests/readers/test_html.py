@@ -71,7 +71,7 @@ def test_deeply_nested_markup_fails_cleanly():
 def test_empty_html_is_an_error():
     with pytest.raises(ExtractionError, match="empty"):
         read_html(b"   ", Path("e.html"))
-    with pytest.raises(ExtractionError, match="no visible text"):
+    with pytest.raises(ExtractionError, match="no text to read"):
         read_html(b"<html><body><script>x()</script></body></html>", Path("s.html"))
 
 

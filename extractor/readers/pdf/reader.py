@@ -242,6 +242,8 @@ def assemble(pages: PdfPages, data: bytes, path: Path, settings: PdfSettings) ->
     if not results:
         if broken and not no_text:
             raise ExtractionError("the PDF is corrupt: none of its pages could be read")
+        if not no_text and not pages.scan_like:  # nothing was OCR'd: there was nothing to OCR
+            raise ExtractionError("the PDF's pages are blank: they hold no text and no images")
         raise ExtractionError("the PDF has no text layer (a scan or garbled fonts) and OCR found no text on its pages")
     warnings: list[str] = []
     if no_text:
