@@ -102,7 +102,7 @@ def combine(views: Iterable[ReportView]) -> dict[str, pd.DataFrame]:
             first[rid] = ext
             extractions.append(ext)
         elif ext.report["source"] != first[rid].report["source"]:
-            extractions.append(copy_row(first[rid], ext.report["source"], ext.report["source"]))
+            extractions.append(copy_row(first[rid].report, ext.report["source"], ext.report["source"]))
     return finish_tables(extraction_tables(extractions))
 
 

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import resource
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,18 +61,20 @@ def duplicate_id(content: str, where: str) -> str:
     return f"{content}-{hashlib.sha256(where.encode()).hexdigest()[:PATH_ID_HEX]}"
 
 
-def copy_row(first: Extraction, source: str, where: str, **columns: Any) -> Extraction:
-    """The ``reports`` row of a later copy of ``first``'s content: its own report_id and source,
-    ``duplicate_of`` the first, no cells of its own (they would repeat the first's)."""
-    content = first.report.get("content_id") or first.report["report_id"]
-    row = dict(first.report)
+def copy_row(first: Mapping[str, Any], source: str, where: str, **columns: Any) -> Extraction:
+    """The ``reports`` row of a later copy of ``first``'s content (found at ``where``): its own
+    report_id and source, ``duplicate_of`` the first, no cells of its own (they would repeat the
+    first's); a copy of a failed or partial document says why, as the first does."""
+    content = first.get("content_id") or first["report_id"]
+    error = first.get("error")
+    row = dict(first)
     row.update(
         report_id=duplicate_id(content, where),
         content_id=content,
         source=source,
-        duplicate_of=first.report["report_id"],
+        duplicate_of=first["report_id"],
         seconds=0.0,
-        error=None,
+        error=None if error is None or error != error else f"same content as {first['source']}: {error}",  # NaN: none
         **columns,
     )
     return Extraction(row)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractor.pipeline import MAX_FILE_BYTES, REPORT_ID_HEX, Extraction, failed
+from extractor.pipeline import MAX_FILE_BYTES, REPORT_ID_HEX, Extraction, copy_row, failed
 
 HASH_BLOCK = 1 << 20
 _NOT_REGULAR = (
@@ -59,7 +59,6 @@ SIDECAR_SUFFIXES = frozenset(
         ".sqlite",
     }
 )
-PATH_ID_HEX = 8  # suffix of a duplicate's report_id, from its path
 UNREAD_PREFIX = "unread-"
 
 
@@ -88,11 +87,6 @@ def location(root: object, source: object) -> str:
     if root is None or pd.isna(root) or not str(root):
         return Path(os.path.abspath(str(source))).as_posix()
     return f"{str(root).rstrip('/')}/{source}"
-
-
-def duplicate_id(content: str, where: str) -> str:
-    """report_id of a later copy of ``content`` found at ``where`` (unique per path, stable across runs)."""
-    return f"{content}-{hashlib.sha256(where.encode()).hexdigest()[:PATH_ID_HEX]}"
 
 
 def unread_id(where: str) -> str:
@@ -199,24 +193,8 @@ class Plan:
 
 def duplicate_row(first: dict, f: InputFile) -> Extraction:
     """The reports row of ``f``, whose content is that of ``first`` (extracted once, under
-    ``first``'s name); a duplicate of a failed or partial document says why, as the first does."""
-    content = first.get("content_id") or first["report_id"]
-    error = first.get("error")
-    if error is not None and not pd.isna(error):
-        error = f"same content as {first['source']}: {error}"
-    else:
-        error = None
-    row = dict(first)
-    row.update(
-        report_id=duplicate_id(content, f.location),
-        content_id=content,
-        source=f.source,
-        root=f.root,
-        duplicate_of=first["report_id"],
-        seconds=0.0,
-        error=error,
-    )
-    return Extraction(row)
+    ``first``'s name)."""
+    return copy_row(first, f.source, f.location, root=f.root)
 
 
 def _existing(existing: pd.DataFrame) -> tuple[dict[str, str], dict[str, dict]]:
