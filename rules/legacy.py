@@ -104,7 +104,7 @@ def _header(tokens: Sequence[Token]) -> tuple[list[Column], int, str] | None:
                     break
                 roles.append(hit[0])
                 pos += len(hit[1])
-            values = [r for r in roles if r is not Column.UNIT]
+            values: list[Column] = [r for r in roles if r is not Column.UNIT]
             # 统计数 printed over 本年度 | 历年累计 (a two-row header): the first is a group heading
             while len(values) > 1 and values[0] is Column.YEAR and values[1] is Column.YEAR:
                 values.pop(0)
@@ -202,6 +202,14 @@ def _parse(text: str, amount: bool, factor: float) -> float | None:
     return parse_value(text, amount=amount, default_unit_factor=factor).value
 
 
+def _within_cumulative(values: Sequence[float | None], year_col: int, cum_col: int | None) -> bool:
+    """A reading whose year figure exceeds its 历年累计 cannot be right (unknown when either is missing)."""
+    if cum_col is None:
+        return True
+    year, cum = values[year_col], values[cum_col]
+    return year is None or cum is None or year <= cum
+
+
 def read_table(tokens: Sequence[Token], hints: dict[str, set[float]], result: LegacyResult) -> None:
     """Cells of a legacy statistics table from its token stream (caption and header included)."""
     head = _header(tokens)
@@ -251,11 +259,7 @@ def read_table(tokens: Sequence[Token], hints: dict[str, set[float]], result: Le
             else [[recover.Piece(i, v.text, True) for i, v in enumerate(vals)]]
         )
         values = [[_parse(p.text, amount, factor) for p in rd] for rd in readings]
-        keep = [
-            i
-            for i, v in enumerate(values)
-            if cum_col is None or v[year_col] is None or v[cum_col] is None or v[year_col] <= v[cum_col]
-        ]
+        keep = [i for i, v in enumerate(values) if _within_cumulative(v, year_col, cum_col)]
         cands[row.key] = _Candidate(
             row, syn, r.label, tuple(vals), [readings[i] for i in keep], [values[i] for i in keep], factor
         )
@@ -396,8 +400,8 @@ def analyse_legacy(
     text: str,
     head_lines: Sequence[str],
     stream: Callable[[int, int], list[Token]],
-    find_facts: Callable[[Sequence[tuple[int, str]]], list[Fact]],
-    find_hints: Callable[[Sequence[tuple[int, str]]], dict[str, set[float]]],
+    find_facts: Callable[[Sequence[tuple[int | None, str]]], list[Fact]],
+    find_hints: Callable[[Sequence[tuple[int | None, str]]], dict[str, set[float]]],
 ) -> tuple[LegacyResult, list[Fact], date | None]:
     """Sections, cells (table first, then prose), T1 checks and the closing date of a legacy report."""
     result = LegacyResult()

@@ -220,7 +220,7 @@ def legacy_publish_date(last_text: str, head_lines: Sequence[str]) -> date | Non
         if not tail[m.end() :].strip("。."):
             return metadata.parse_date(m.group())
     for line in head_lines:
-        m = _ARCHIVE_DATE.match(nfkc(line).strip())
-        if m:
-            return metadata.parse_date(m.group("d"))
+        posted = _ARCHIVE_DATE.match(nfkc(line).strip())
+        if posted:
+            return metadata.parse_date(posted.group("d"))
     return None

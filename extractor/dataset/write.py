@@ -165,7 +165,7 @@ class Manifest:
             for t, parts in dict(data["tables"]).items()  # type: ignore[call-overload]
         }
         pending = [(str(a), str(b)) for a, b in data.get("pending", [])]  # type: ignore[attr-defined]
-        return cls(tables, list(data.get("files", [])), pending, int(data.get("generation", 0)))  # type: ignore[call-overload,arg-type]
+        return cls(tables, list(data.get("files", [])), pending, int(data.get("generation", 0)))  # type: ignore[call-overload]
 
 
 def manifest_path(out_dir: Path) -> Path:
