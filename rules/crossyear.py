@@ -56,13 +56,9 @@ def agency_key(name: object) -> str | None:
     return _resolved_key(name)
 
 
-def reports_by_agency_year(
-    reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Series | None = None
-) -> pd.DataFrame:
+def reports_by_agency_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """One report per (agency, year): report_id, source, agency, agency_key, division_code,
-    report_year, format_version.
-
-    ``numbers`` (numbers printed, by report_id) is counted from ``cells`` unless given."""
+    report_year, format_version."""
     usable = reports[
         reports["duplicate_of"].isna() & reports["report_year"].notna() & reports["format_version"].isin(VERSIONS)
     ].copy()
@@ -71,8 +67,7 @@ def reports_by_agency_year(
     if "division_code" not in usable:
         usable["division_code"] = None
     usable = usable[usable["agency_key"].notna()]
-    if numbers is None:
-        numbers = cells[cells["state"] == State.NUMBER].groupby("report_id").size()
+    numbers = cells[cells["state"] == State.NUMBER].groupby("report_id").size()
     usable["n_numbers"] = usable["report_id"].map(numbers).fillna(0)
     usable["_preferred"] = usable["preferred"].fillna(False).astype(bool) if "preferred" in usable else False
     usable = usable.sort_values(
@@ -229,16 +224,6 @@ def _items_checks(cur: Mapping[str, Any], prev: Mapping[str, Any], vals: dict[st
             }
         )
     return rows
-
-
-def crossyear_keys() -> tuple[str, ...]:
-    """Every key the cross-year rules X1, X2 and X3 read (and their resolution settles by)."""
-    cols = form().request_columns
-    return (
-        *(f"requests.carried_over_{d}.{c}" for d in ("in", "out") for c in cols),
-        *(f"active.{r}.{k}" for r in IN_FORCE_ROWS for k in ("in_force", "issued", "repealed")),
-        *(f"active.{r}.{k}" for r in item_rows() for k in ("prior_items", "change")),
-    )
 
 
 def crossyear_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:

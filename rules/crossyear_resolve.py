@@ -163,9 +163,7 @@ def _known(cells: pd.DataFrame) -> dict[str, Values]:
     return out
 
 
-def _reports(
-    reports: pd.DataFrame, cells: pd.DataFrame, numbers: pd.Series | None = None
-) -> tuple[dict[str, _Report], dict[tuple[str, int], _Report]]:
+def _reports(reports: pd.DataFrame, cells: pd.DataFrame) -> tuple[dict[str, _Report], dict[tuple[str, int], _Report]]:
     """Every usable report by id, and the one that stands for each (agency, year)."""
     usable = reports[
         reports["duplicate_of"].isna() & reports["report_year"].notna() & reports["format_version"].isin(VERSIONS)
@@ -177,7 +175,7 @@ def _reports(
         key = agency_key(agency)
         if key is not None:
             by_id[str(rid)] = _Report(str(rid), key, int(year), str(version))
-    chosen = reports_by_agency_year(reports, cells, numbers)
+    chosen = reports_by_agency_year(reports, cells)
     by_year = {
         (a, int(y)): by_id[str(r)]
         for r, a, y in zip(chosen["report_id"], chosen["agency_key"], chosen["report_year"], strict=True)
@@ -256,18 +254,14 @@ def _cell_row(p: _Pending, i: int, reading: Reading, why: str) -> dict[str, obje
     }
 
 
-def resolve_across_years(
-    reports: pd.DataFrame, cells: pd.DataFrame, warnings: pd.DataFrame, numbers: pd.Series | None = None
-) -> pd.DataFrame:
+def resolve_across_years(reports: pd.DataFrame, cells: pd.DataFrame, warnings: pd.DataFrame) -> pd.DataFrame:
     """Cells settled by cross-year evidence, as rows of the ``cells`` table (empty when none).
 
-    ``cells`` must not already hold settled cells (drop ``method == RESOLVED_METHOD`` first). Only the
-    cells of :func:`~rules.crossyear.crossyear_keys` are read when ``numbers`` (numbers printed, by
-    report_id) is given."""
+    ``cells`` must not already hold settled cells (drop ``method == RESOLVED_METHOD`` first)."""
     records = warnings[warnings["kind"] == AMBIGUOUS_KIND]
     if records.empty:
         return pd.DataFrame(columns=list(CELL_COLUMNS))
-    by_id, by_year = _reports(reports, cells, numbers)
+    by_id, by_year = _reports(reports, cells)
     pending = [
         _Pending(by_id[str(rid)], Ambiguity.from_json(str(msg)), set())
         for rid, msg in zip(records["report_id"], records["message"], strict=True)

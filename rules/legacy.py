@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 
 CONFIDENCE_TABLE = 0.95
 CONFIDENCE_CUT = 0.8
-CONFIDENCE_PROSE = 0.7
 YUAN = "元"
 
 

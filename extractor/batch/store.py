@@ -48,10 +48,6 @@ from extractor.pipeline import Extraction
 logger = logging.getLogger(__name__)
 
 
-def table_dir(out_dir: Path, name: str) -> Path:
-    return out_dir / f"{name}.parquet"
-
-
 def _new_id() -> str:
     return f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 

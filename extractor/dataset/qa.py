@@ -114,29 +114,13 @@ def _gaps(reports: pd.DataFrame) -> pd.DataFrame:
 
 def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
     """Compute the QA figures from the dataset tables (reports, checks, warnings)."""
-    checks, warnings = tables["checks"], tables["warnings"]
+    reports, checks, warnings = tables["reports"], tables["checks"], tables["warnings"]
     cells = tables.get("cells")
-    return qa_figures_from(
-        tables["reports"],
-        rule_counts(checks),
-        checks[checks["passed"].eq(False).fillna(False)],
-        warnings[warnings["kind"] == "unmapped_label"],
-        cells[cells["method"] == RESOLVED_METHOD] if cells is not None else None,
-        int((warnings["kind"] == AMBIGUOUS_KIND).sum()),
-    )
-
-
-def qa_figures_from(
-    reports: pd.DataFrame,
-    counts: pd.DataFrame,
-    failing_checks: pd.DataFrame,
-    unmapped: pd.DataFrame,
-    settled_cells: pd.DataFrame | None,
-    n_ambiguous: int,
-) -> QAFigures:
-    """The QA figures from what they need: the reports table, :func:`rule_counts` of the checks, the
-    failing checks, the ``unmapped_label`` warnings, the cells settled across years and the number of
-    ambiguity records (so a large dataset can be scanned in parts)."""
+    counts = rule_counts(checks)
+    failing_checks = checks[checks["passed"].eq(False).fillna(False)]
+    unmapped = warnings[warnings["kind"] == "unmapped_label"]
+    settled_cells = cells[cells["method"] == RESOLVED_METHOD] if cells is not None else None
+    n_ambiguous = int((warnings["kind"] == AMBIGUOUS_KIND).sum())
     source_of = dict(zip(reports["report_id"], reports["source"], strict=False))
     failing = failing_checks.copy()
     failing.insert(0, "source", failing["report_id"].map(source_of))

@@ -115,11 +115,6 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df, schema=arrow_schema(name), preserve_index=False)
 
 
-def from_arrow(name: str, table: pa.Table) -> pd.DataFrame:
-    cols = table_columns(name)
-    return table.to_pandas()[list(cols)].astype(cols)
-
-
 # -- the manifest ----------------------------------------------------------------------------------
 @dataclass
 class Part:
