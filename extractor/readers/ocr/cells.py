@@ -12,7 +12,7 @@ Lengths are in inches and turned into pixels with the page's dpi.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -21,9 +21,16 @@ log = logging.getLogger(__name__)
 
 BBox = tuple[float, float, float, float]
 
-CELL_INSET = 0.02  # inches kept clear of a cell's rules (half a rule, a scanner's blur, residual skew)
-INK_CONTRAST = 55  # grey levels below the paper that count as ink in a cell
-SPECK_SIZE = 0.045  # inches: ink no longer or taller than this is a speck or dust, not a character
+CELL_INSET = 0.01  # inches kept clear of a cell's rules (half a rule); what the blur and residual skew
+# leave of a rule inside is cleared by :func:`clear_rule_remnants`
+INK_LOW = 25  # grey levels below the paper that count as ink in a cell (a faint 9 pt stroke's edge) ...
+INK_HIGH = 45  # ... within ``INK_REACH`` of a pixel at least this dark (a stroke's edge, not the faint
+# strokes of a seal or paper grain that touch it)
+INK_REACH = 0.01  # inches
+SPECK_SIZE = 0.055  # inches: ink no longer or taller than this is a speck or dust, not a character (a
+# digit of 9 pt text is 0.09 tall)
+EDGE_DEPTH = 0.025  # inches from a crop's edge where rows (columns) inked across most of it are a rule's
+EDGE_COVER = 0.6  # share of the crop's width (height) that makes an edge row (column) a rule's remnant
 RULE_REMNANT = 0.012  # inches: a thinner run along a crop's edge is what is left of a rule
 LINE_SPAN = 1.3  # a text line is at most this many times the page's typical ink height tall
 DASH_HEIGHT = 0.04  # inches: a dash is no thicker than this ...
@@ -31,6 +38,8 @@ DASH_ASPECT = 2.5  # ... and at least this many times as long as it is thick
 STRAY_RULE = 0.8  # a run across this share of a cell's width or height ...
 RULE_ASPECT = 6.0  # ... this many times longer than thick ...
 STRAY_LENGTH = 0.25  # ... and longer than this (inches; a ``1`` is a fifth of it) is a rule, not a character
+LINE_SHARE = 0.5  # a component joins a line it overlaps by at least this share of its own height
+LINE_CUT = 0.6  # a component taller than a line is cut no nearer its ends than this many line heights
 LINE_MARGIN = 0.25  # share of a line's height kept around its ink when cropping it
 
 
@@ -42,6 +51,7 @@ class Ink:
     top: int
     x1: int
     bottom: int
+    dark: tuple[int, ...] = field(default=(), compare=False)  # its dark pixels in each of its rows
 
     @property
     def height(self) -> int:
@@ -61,19 +71,46 @@ def interior(cell: BBox, dpi: float, shape: tuple[int, ...]) -> tuple[int, int, 
     return x0, top, max(x0, x1), max(top, bottom)
 
 
+def clear_rule_remnants(mask: np.ndarray, dpi: float) -> None:
+    """Clear, in place, the rows (columns) within ``EDGE_DEPTH`` of the mask's top and bottom (left
+    and right) edges that are inked across most of its width (height): what is left of the rule
+    there, blurred or skewed into the crop. Text touching the rule keeps its other pixels."""
+    h, w = mask.shape
+    depth = _px(EDGE_DEPTH, dpi)
+    rows = mask.mean(axis=1) >= EDGE_COVER
+    cols = mask.mean(axis=0) >= EDGE_COVER
+    for edge in (*range(min(depth, h)), *range(max(0, h - depth), h)):
+        if rows[edge]:
+            mask[edge] = 0
+    for edge in (*range(min(depth, w)), *range(max(0, w - depth), w)):
+        if cols[edge]:
+            mask[:, edge] = 0
+
+
 def cell_ink(contrast: np.ndarray, cell: BBox, dpi: float) -> list[Ink]:
-    """The ink components inside a cell, without specks and rule remnants (page pixels)."""
+    """The ink components inside a cell, without specks and rule remnants (page pixels).
+
+    Ink is traced down to ``INK_LOW`` next to pixels of at least ``INK_HIGH`` (hysteresis): the thin
+    strokes of a small, faint character break apart at any single threshold high enough to ignore
+    the paper, and a character's pieces are each as small as a speck.
+    """
     x0, top, x1, bottom = interior(cell, dpi, contrast.shape)
     if x1 - x0 < 2 or bottom - top < 2:
         return []
-    mask = (contrast[top:bottom, x0:x1] >= INK_CONTRAST).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    region = contrast[top:bottom, x0:x1]
+    reach = 2 * _px(INK_REACH, dpi) + 1
+    strong = cv2.dilate((region >= INK_HIGH).astype(np.uint8), np.ones((reach, reach), np.uint8))
+    mask = ((region >= INK_LOW) & (strong > 0)).astype(np.uint8)
+    clear_rule_remnants(mask, dpi)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    peak = np.zeros(n, np.int32)
+    np.maximum.at(peak, labels.ravel(), np.where(mask.ravel() > 0, region.ravel(), 0))
     speck, thin = _px(SPECK_SIZE, dpi), _px(RULE_REMNANT, dpi)
     h, w = mask.shape
     out = []
-    for x, y, cw, ch, _ in stats[1:n]:
-        if cw <= speck and ch <= speck:
-            continue  # a speck or a dust spot
+    for label, (x, y, cw, ch, _) in enumerate(stats[1:n], start=1):
+        if (cw <= speck and ch <= speck) or peak[label] < INK_HIGH:
+            continue  # a speck or a dust spot, or paper grain
         along_edge = (ch <= thin and (y == 0 or y + ch >= h)) or (cw <= thin and (x == 0 or x + cw >= w))
         longest = max(cw, ch) >= STRAY_LENGTH * dpi  # longer than any character
         across = longest and (
@@ -81,22 +118,45 @@ def cell_ink(contrast: np.ndarray, cell: BBox, dpi: float) -> list[Ink]:
         )
         if along_edge or across:
             continue  # what is left of a rule the inset did not clear, or a rule the grid did not take
-        out.append(Ink(x0 + int(x), top + int(y), x0 + int(x + cw), top + int(y + ch)))
+        dark = ((labels[y : y + ch] == label) & (region[y : y + ch] >= INK_HIGH)).sum(axis=1)
+        out.append(Ink(x0 + int(x), top + int(y), x0 + int(x + cw), top + int(y + ch), tuple(int(v) for v in dark)))
     return out
 
 
-def ink_lines(ink: list[Ink], line_height: float) -> list[list[Ink]]:
-    """The components grouped into text lines, top to bottom.
+def cut_lines(comp: Ink, line_height: float) -> list[Ink]:
+    """A component taller than a text line (``LINE_SPAN × line_height``) cut into lines at its rows
+    with the fewest dark pixels.
 
-    Bands of overlapping components are merged while the line stays no taller than
-    ``LINE_SPAN × line_height``: the strokes of 三 or 二 are separate bands, a text line is one.
+    Traced down to faint pixels, the characters of two lines set close in a cell (结 above 维)
+    touch through their blurred strokes and are one component; where the lines meet, few of its
+    pixels are dark. A cut is never nearer an end than ``LINE_CUT`` line heights."""
+    if comp.height <= LINE_SPAN * line_height or len(comp.dark) != comp.height:
+        return [comp]
+    lo = int(LINE_CUT * line_height)
+    hi = comp.height - lo
+    if hi <= lo:
+        return [comp]
+    at = lo + int(np.argmin(comp.dark[lo:hi]))
+    above = Ink(comp.x0, comp.top, comp.x1, comp.top + at, comp.dark[:at])
+    below = Ink(comp.x0, comp.top + at, comp.x1, comp.bottom, comp.dark[at:])
+    return cut_lines(above, line_height) + cut_lines(below, line_height)
+
+
+def ink_lines(ink: list[Ink], line_height: float) -> list[list[Ink]]:
+    """The components grouped into text lines, top to bottom (those taller than a line cut first).
+
+    A component joins the line above when it overlaps it by half its own height (``LINE_SHARE``;
+    the blurred tails of the line above reach into the next one when lines are set close) or the
+    line stays no taller than ``LINE_SPAN × line_height``: the strokes of 三 or 二 are separate
+    bands, a text line is one.
     """
     bands: list[list[Ink]] = []
-    for comp in sorted(ink, key=lambda c: c.top):
+    pieces = [piece for comp in ink for piece in cut_lines(comp, line_height)]
+    for comp in sorted(pieces, key=lambda c: c.top):
         if bands:
             band = bands[-1]
             top, bottom = min(c.top for c in band), max(c.bottom for c in band)
-            overlaps = comp.top < bottom
+            overlaps = bottom - comp.top >= LINE_SHARE * comp.height
             fits = max(bottom, comp.bottom) - top <= LINE_SPAN * line_height
             if overlaps or fits:
                 band.append(comp)
@@ -131,6 +191,20 @@ def typical_height(inks: list[list[Ink]]) -> float:
     """The page's typical text height: the median of the tallest component per inked cell."""
     heights = [max(c.height for c in ink) for ink in inks if ink]
     return float(np.median(heights)) if heights else 1.0
+
+
+def cell_crop(page: np.ndarray, box: BBox, cell: BBox, dpi: float) -> np.ndarray:
+    """The pixels of a text line's ``box`` inside its ``cell``: what lies outside the cell's interior
+    (the rules around it, the next cell's text) is painted as paper, so text that touches a rule is
+    read whole and the rule never is."""
+    x0, top, x1, bottom = (int(v) for v in box)
+    x1, bottom = max(x1, x0 + 1), max(bottom, top + 1)
+    out = np.full((bottom - top, x1 - x0, *page.shape[2:]), 255, page.dtype)
+    ix0, itop, ix1, ibottom = interior(cell, dpi, page.shape)
+    cx0, ctop, cx1, cbottom = max(x0, ix0), max(top, itop), min(x1, ix1), min(bottom, ibottom)
+    if cx1 > cx0 and cbottom > ctop:
+        out[ctop - top : cbottom - top, cx0 - x0 : cx1 - x0] = page[ctop:cbottom, cx0:cx1]
+    return out
 
 
 def crop(image: np.ndarray, box: BBox) -> np.ndarray:

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 MAX_SKEW = 3.0  # degrees: larger rotations are not a scanner's skew (and are not corrected)
 SKEW_STEP = 0.1  # degrees: coarse search step, refined to a fifth of it
 SKEW_WIDTH = 900  # pixels: the page is scaled to this width to estimate the skew
+STAMP_MIN = 30  # a pixel at least this colourful (brightest minus darkest channel, grey levels) ...
+# ... and more colourful than it is dark is stamp ink (see :func:`drop_stamp`)
 PAPER_WINDOW = 0.1  # inches: the paper's shade is the brightest pixel this close
 H_CONTRAST = 30  # grey levels darker than the paper a horizontal rule's pixels are (a faint 1-px rule
 # blurred by a scanner is ~50 darker at its centre)
@@ -74,6 +76,31 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image
     return np.ascontiguousarray(image[:, :, :3].max(axis=2))
+
+
+def colourfulness(image: np.ndarray) -> np.ndarray | None:
+    """Brightest minus darkest channel of a colour image (8-bit); ``None`` for a grey one."""
+    if image.ndim == 2 or image.dtype != np.uint8:
+        return None
+    rgb = image[:, :, :3]
+    return cv2.subtract(rgb.max(axis=2), rgb.min(axis=2))
+
+
+def drop_stamp(contrast: np.ndarray, colour: np.ndarray | None) -> np.ndarray:
+    """``contrast`` with the pixels of coloured stamp ink set to paper (``colour``: the page's
+    :func:`colourfulness`, rotated like ``contrast``).
+
+    The grey of :func:`to_gray` keeps a seal's strokes ~30–60 grey levels dark (stamp ink dims its
+    own channel too, and JPEG's halved colour resolution thins the colour of fine strokes): as dark
+    as faint 9 pt print, and joined to the digits they cross. A stroke of stamp ink is more
+    colourful than it is dark; print is grey (its colourfulness is JPEG noise), and print under a
+    seal is darker than the seal is colourful, so it stays. Used for reading cells, not for
+    finding rules (a rule under a seal is kept whole by the rule finder's own tolerances).
+    """
+    if colour is None:
+        return contrast
+    stamp = (colour >= STAMP_MIN) & (contrast <= colour)
+    return np.where(stamp, np.uint8(0), contrast)
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:

@@ -31,9 +31,18 @@ from extractor.model import UNREADABLE, Paragraph, Provenance, Table
 from extractor.readers.cjk import CN_NUMERAL
 from extractor.readers.layout.lines import Line
 from extractor.readers.layout.tables import TableLayout
-from extractor.readers.ocr.cells import cell_ink, crop, ink_lines, is_dash, line_box, typical_height
+from extractor.readers.ocr.cells import cell_crop, cell_ink, crop, ink_lines, is_dash, line_box, typical_height
 from extractor.readers.ocr.engine import Recognised, engine
-from extractor.readers.ocr.imaging import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate, to_gray
+from extractor.readers.ocr.imaging import (
+    ImageSettings,
+    colourfulness,
+    drop_stamp,
+    estimate_skew,
+    find_rulings,
+    ink_contrast,
+    rotate,
+    to_gray,
+)
 from extractor.readers.ocr.table import (
     BBox,
     Piece,
@@ -110,8 +119,10 @@ def _dashlike(text: str) -> str:
     return DASH if text.strip() in _DASH_READINGS else text
 
 
-def _read_cells(layouts: list[TableLayout], contrast: np.ndarray, dpi: float) -> list[tuple[int, int, BBox, bool]]:
-    """Every inked cell's text lines as ``(table, cell, crop box, is a dash)``.
+def _read_cells(
+    layouts: list[TableLayout], contrast: np.ndarray, dpi: float
+) -> list[tuple[int, int, BBox, bool, BBox]]:
+    """Every inked cell's text lines as ``(table, cell, crop box, is a dash, cell box)``.
 
     A cell with no ink left once rules and specks are removed yields nothing: it is printed blank.
     """
@@ -122,7 +133,7 @@ def _read_cells(layouts: list[TableLayout], contrast: np.ndarray, dpi: float) ->
     out = []
     for (t, c), ink in inked.items():
         for line in ink_lines(ink, height):
-            out.append((t, c, line_box(line, contrast.shape), is_dash(line, dpi)))
+            out.append((t, c, line_box(line, contrast.shape), is_dash(line, dpi), layouts[t].cells[c].bbox))
     return out
 
 
@@ -146,17 +157,20 @@ def ocr_page(
     contrast = ink_contrast(gray, dpi, settings.image)
     rulings = find_rulings(contrast, dpi, settings.image)
     layouts = table_layouts(rulings, dpi)
+    colour = colourfulness(image)
+    contrast = drop_stamp(contrast, None if colour is None else rotate(colour, skew))
     page = cv2.subtract(np.full_like(contrast, 255), contrast)  # paper-normalised: white paper, dark ink
 
     eng = engine()
     cells = _read_cells(layouts, contrast, dpi)
     masked = cv2.cvtColor(_mask_tables(page, layouts), cv2.COLOR_GRAY2BGR)
     free = [_bbox(q) for q in eng.detect(masked, min(1.0, settings.detect_dpi / dpi))]
-    to_read = [box for _, _, box, dash in cells if not dash] + free
-    read = iter(eng.recognise([cv2.cvtColor(crop(page, b), cv2.COLOR_GRAY2BGR) for b in to_read]))
+    crops = [cell_crop(page, box, cell, dpi) for _, _, box, dash, cell in cells if not dash]
+    crops += [crop(page, b) for b in free]
+    read = iter(eng.recognise([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops]))
 
     pieces: dict[int, dict[int, list[Piece]]] = {}
-    for t, c, box, dash in cells:
+    for t, c, box, dash, _ in cells:
         rec = Recognised(DASH, 1.0) if dash else next(read)
         text, confidence = as_number(_dashlike(rec.text), rec.confidence)
         if confidence < settings.min_confidence or not text.strip():
@@ -194,7 +208,7 @@ def ocr_page(
         skew,
         len(tables),
         len(lines),
-        len(to_read),
+        len(crops),
         seconds,
     )
     return OcrPage(number, gray.shape[1] * scale, gray.shape[0] * scale, tables, lines, skew, seconds)

@@ -40,6 +40,9 @@ CONFUSABLE_PENALTY = 0.9  # confidence factor for a number read with letters tha
 # Letters the recogniser returns for lone digits in narrow cells (a lone "0" is often read "o").
 _DIGIT_LOOKALIKES = str.maketrans({"o": "0", "O": "0", "○": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
 _NUMBERISH = re.compile(r"^[\d.,oO○〇lI|]+$")
+# A cell read as a few Latin letters and nothing else: these tables print numbers, dashes and CJK
+# labels, and the recogniser returns such letters for a digit it cannot make out (0 → Q, D, r).
+_STRAY_LATIN = re.compile(r"^[A-Za-z]{1,3}[.,:;'\"]?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,15 +176,16 @@ def as_number(text: str, confidence: float) -> tuple[str, float]:
 
     Only whole pieces with at least one look-alike and nothing else are changed, and the
     confidence is lowered; a label such as ``Io`` among CJK text is never a candidate because
-    table labels are CJK.
+    table labels are CJK. A piece that is otherwise a few Latin letters alone (``Q``, ``VLO``) is
+    no reading of the cell: its confidence is 0, and the cell is unreadable.
     """
     stripped = text.strip()
-    if not _NUMBERISH.match(stripped) or stripped.isdigit():
-        return text, confidence
     fixed = stripped.translate(_DIGIT_LOOKALIKES)
-    if not re.fullmatch(r"\d+(?:[.,]\d+)*", fixed):
-        return text, confidence
-    return fixed, confidence * CONFUSABLE_PENALTY
+    if _NUMBERISH.match(stripped) and not stripped.isdigit() and re.fullmatch(r"\d+(?:[.,]\d+)*", fixed):
+        return fixed, confidence * CONFUSABLE_PENALTY
+    if _STRAY_LATIN.match(stripped):
+        return text, 0.0
+    return text, confidence
 
 
 def fill_table(layout: TableLayout, pieces: dict[int, list[Piece]], page: int | None, scale: float) -> Table:

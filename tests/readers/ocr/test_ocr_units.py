@@ -135,13 +135,24 @@ def test_recognition_batches_hold_like_widths_within_a_budget() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [("o", "0"), ("1o", "10"), ("○", "0"), ("l2", "12"), ("24", "24"), ("规章", "规章"), ("oo.", "oo.")],
+    ("text", "expected", "confidence"),
+    [
+        ("o", "0", 0.81),
+        ("1o", "10", 0.81),
+        ("○", "0", 0.81),
+        ("l2", "12", 0.81),
+        ("24", "24", 0.9),
+        ("规章", "规章", 0.9),
+        ("oo.", "oo.", 0.0),  # letters alone: no reading of the cell
+        ("Q", "Q", 0.0),
+        ("VLO", "VLO", 0.0),
+        ("N/A", "N/A", 0.9),
+    ],
 )
-def test_digit_lookalikes_in_cells(text: str, expected: str) -> None:
-    fixed, confidence = as_number(text, 0.9)
+def test_digit_lookalikes_in_cells(text: str, expected: str, confidence: float) -> None:
+    fixed, conf = as_number(text, 0.9)
     assert fixed == expected
-    assert confidence == (0.9 if fixed == text else pytest.approx(0.81))
+    assert conf == pytest.approx(confidence)
 
 
 def test_pieces_form_lines_and_join_without_cjk_spaces() -> None:
