@@ -501,6 +501,9 @@ def map_review(rows: Sequence[Row], version: str) -> TableResult:
     n = len(keys)
     values: tuple[Token, ...] = ()
     for i, r in enumerate(rows):
+        if all(v.text in ("", UNREADABLE) for v in (*values, *r.values)):
+            values = ()  # header rows (blank, or OCR'd labels that could not be read): no value row yet
+            continue
         values += r.values
         if len(_trim(values, n)) >= n and i + 1 < len(rows):
             # Section 四 prints one value row; numbers in rows after it are prose, not cells.

@@ -26,7 +26,7 @@ CELL_INSET = 0.01  # inches kept clear of a cell's rules (half a rule); what the
 INK_LOW = 25  # grey levels below the paper that count as ink in a cell (a faint 9 pt stroke's edge) ...
 INK_HIGH = 45  # ... within ``INK_REACH`` of a pixel at least this dark (a stroke's edge, not the faint
 # strokes of a seal or paper grain that touch it)
-INK_REACH = 0.01  # inches
+INK_REACH = 0.02  # inches
 SPECK_SIZE = 0.055  # inches: ink no longer or taller than this is a speck or dust, not a character (a
 # digit of 9 pt text is 0.09 tall)
 EDGE_DEPTH = 0.025  # inches from a crop's edge where rows (columns) inked across most of it are a rule's

@@ -42,6 +42,8 @@ _DIGIT_LOOKALIKES = str.maketrans({"o": "0", "O": "0", "○": "0", "〇": "0", "
 _NUMBERISH = re.compile(r"^[\d.,oO○〇lI|]+$")
 # A cell read as a few Latin letters and nothing else: these tables print numbers, dashes and CJK
 # labels, and the recogniser returns such letters for a digit it cannot make out (0 → Q, D, r).
+_SPECK_MARKS = "'`‘’\".,·:;"
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _STRAY_LATIN = re.compile(r"^[A-Za-z]{1,3}[.,:;'\"]?$")
 
 
@@ -174,14 +176,15 @@ def line_text(line: Sequence[Piece]) -> str:
 def as_number(text: str, confidence: float) -> tuple[str, float]:
     """A cell piece made only of digits and digit look-alikes (``o``, ``l``) read as the number.
 
-    Only whole pieces with at least one look-alike and nothing else are changed, and the
-    confidence is lowered; a label such as ``Io`` among CJK text is never a candidate because
+    Only whole pieces with at least one look-alike or a speck's mark at an end (``'0``) and nothing
+    else are changed, and the confidence is lowered; a label such as ``Io`` among CJK text is never a candidate because
     table labels are CJK. A piece that is otherwise a few Latin letters alone (``Q``, ``VLO``) is
     no reading of the cell: its confidence is 0, and the cell is unreadable.
     """
     stripped = text.strip()
-    fixed = stripped.translate(_DIGIT_LOOKALIKES)
-    if _NUMBERISH.match(stripped) and not stripped.isdigit() and re.fullmatch(r"\d+(?:[.,]\d+)*", fixed):
+    bare = stripped.strip(_SPECK_MARKS)  # a speck beside a number is read as a mark (``'0``, ``0.``)
+    fixed = bare.translate(_DIGIT_LOOKALIKES)
+    if bare and _NUMBERISH.match(bare) and fixed != stripped and _NUMBER.fullmatch(fixed):
         return fixed, confidence * CONFUSABLE_PENALTY
     if _STRAY_LATIN.match(stripped):
         return text, 0.0

@@ -143,10 +143,15 @@ def test_recognition_batches_hold_like_widths_within_a_budget() -> None:
         ("l2", "12", 0.81),
         ("24", "24", 0.9),
         ("规章", "规章", 0.9),
-        ("oo.", "oo.", 0.0),  # letters alone: no reading of the cell
+        ("oo.", "00", 0.81),
+        ("Qo", "Qo", 0.0),  # letters alone: no reading of the cell
         ("Q", "Q", 0.0),
         ("VLO", "VLO", 0.0),
         ("N/A", "N/A", 0.9),
+        ("'0", "0", 0.81),  # a speck beside the number
+        ("12.", "12", 0.81),
+        ("4054.11", "4054.11", 0.9),
+        ("-2", "-2", 0.9),
     ],
 )
 def test_digit_lookalikes_in_cells(text: str, expected: str, confidence: float) -> None:
