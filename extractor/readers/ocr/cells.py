@@ -39,6 +39,7 @@ STRAY_RULE = 0.8  # a run across this share of a cell's width or height ...
 RULE_ASPECT = 6.0  # ... this many times longer than thick ...
 STRAY_LENGTH = 0.25  # ... and longer than this (inches; a ``1`` is a fifth of it) is a rule, not a character
 LINE_SHARE = 0.5  # a component joins a line it overlaps by at least this share of its own height
+WORD_GAP = 1.5  # line heights of blank between two runs of ink on one line that are read apart
 LINE_CUT = 0.6  # a component taller than a line is cut no nearer its ends than this many line heights
 LINE_MARGIN = 0.25  # share of a line's height kept around its ink when cropping it
 
@@ -148,7 +149,8 @@ def ink_lines(ink: list[Ink], line_height: float) -> list[list[Ink]]:
     A component joins the line above when it overlaps it by half its own height (``LINE_SHARE``;
     the blurred tails of the line above reach into the next one when lines are set close) or the
     line stays no taller than ``LINE_SPAN × line_height``: the strokes of 三 or 二 are separate
-    bands, a text line is one.
+    bands, a text line is one. A line is split where its ink is apart by more than ``WORD_GAP`` line
+    heights; the runs are read one by one and joined again in the cell, left to right.
     """
     bands: list[list[Ink]] = []
     pieces = [piece for comp in ink for piece in cut_lines(comp, line_height)]
@@ -162,7 +164,21 @@ def ink_lines(ink: list[Ink], line_height: float) -> list[list[Ink]]:
                 band.append(comp)
                 continue
         bands.append([comp])
-    return bands
+    return [run for band in bands for run in _runs(band, WORD_GAP * line_height)]
+
+
+def _runs(line: list[Ink], gap: float) -> list[list[Ink]]:
+    """A line's components in runs apart by more than ``gap`` (a label and its number in one merged
+    cell are read apart: together in one crop the recogniser drops part of either)."""
+    runs: list[list[Ink]] = []
+    right = -np.inf
+    for comp in sorted(line, key=lambda c: c.x0):
+        if runs and comp.x0 - right <= gap:
+            runs[-1].append(comp)
+        else:
+            runs.append([comp])
+        right = max(right, comp.x1)
+    return runs
 
 
 def is_dash(line: list[Ink], dpi: float) -> bool:

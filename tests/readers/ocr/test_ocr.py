@@ -70,11 +70,6 @@ def test_models_ship_inside_the_package() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 open: faint and broken rules at 150 dpi are not all found, so some grids are wrong "
-    "(phantom cells read as blank, merged cells left out); see README, bench_ocr",
-)
 @pytest.mark.parametrize("name", [s.name for s in COMMITTED_REAL])
 def test_scan_as_archives_hold_it_has_no_false_blank_and_no_wrong_value(name: str) -> None:
     """Seals, faint and broken rules, uneven paper, blur, dust, JPEG: a printed number is never
