@@ -29,6 +29,8 @@ INK_HIGH = 45  # ... within ``INK_REACH`` of a pixel at least this dark (a strok
 INK_REACH = 0.02  # inches
 SPECK_SIZE = 0.055  # inches: ink no longer or taller than this is a speck or dust, not a character (a
 # digit of 9 pt text is 0.09 tall)
+MINUS_ASPECT = 2.0  # a speck-sized stroke this many times wider than tall ...
+MINUS_GAP = 0.03  # ... at most this far (inches) left of a character, level with its middle, is a minus
 EDGE_DEPTH = 0.025  # inches from a crop's edge where rows (columns) inked across most of it are a rule's
 EDGE_COVER = 0.6  # share of the crop's width (height) that makes an edge row (column) a rule's remnant
 RULE_REMNANT = 0.012  # inches: a thinner run along a crop's edge is what is left of a rule
@@ -109,9 +111,14 @@ def cell_ink(contrast: np.ndarray, cell: BBox, dpi: float) -> list[Ink]:
     speck, thin = _px(SPECK_SIZE, dpi), _px(RULE_REMNANT, dpi)
     h, w = mask.shape
     out = []
+    small = []
     for label, (x, y, cw, ch, _) in enumerate(stats[1:n], start=1):
-        if (cw <= speck and ch <= speck) or peak[label] < INK_HIGH:
-            continue  # a speck or a dust spot, or paper grain
+        if peak[label] < INK_HIGH:
+            continue  # paper grain
+        if cw <= speck and ch <= speck:
+            if cw >= MINUS_ASPECT * ch:
+                small.append(Ink(x0 + int(x), top + int(y), x0 + int(x + cw), top + int(y + ch)))
+            continue  # a speck or a dust spot (or a minus sign, kept below)
         along_edge = (ch <= thin and (y == 0 or y + ch >= h)) or (cw <= thin and (x == 0 or x + cw >= w))
         longest = max(cw, ch) >= STRAY_LENGTH * dpi  # longer than any character
         across = longest and (
@@ -121,7 +128,19 @@ def cell_ink(contrast: np.ndarray, cell: BBox, dpi: float) -> list[Ink]:
             continue  # what is left of a rule the inset did not clear, or a rule the grid did not take
         dark = ((labels[y : y + ch] == label) & (region[y : y + ch] >= INK_HIGH)).sum(axis=1)
         out.append(Ink(x0 + int(x), top + int(y), x0 + int(x + cw), top + int(y + ch), tuple(int(v) for v in dark)))
-    return out
+    return out + [m for m in small if _is_minus(m, out, dpi)]
+
+
+def _is_minus(mark: Ink, ink: list[Ink], dpi: float) -> bool:
+    """A short flat stroke just left of a character and level with its middle: a minus sign, which
+    is no bigger than a speck."""
+    mid = (mark.top + mark.bottom) / 2
+    return any(
+        0 <= c.x0 - mark.x1 <= MINUS_GAP * dpi
+        and c.height >= 2 * mark.height
+        and c.top + c.height / 4 <= mid <= c.bottom - c.height / 4
+        for c in ink
+    )
 
 
 def cut_lines(comp: Ink, line_height: float) -> list[Ink]:
