@@ -12,8 +12,17 @@ import numpy as np
 import pytest
 
 from extractor.readers.layout.primitives import Ruling
-from extractor.readers.ocr.cells import cell_ink, ink_lines, is_dash
-from extractor.readers.ocr.imaging import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate, to_gray
+from extractor.readers.ocr.cells import Ink, cell_crop, cell_ink, cut_lines, ink_lines, is_dash
+from extractor.readers.ocr.imaging import (
+    ImageSettings,
+    colourfulness,
+    drop_stamp,
+    estimate_skew,
+    find_rulings,
+    ink_contrast,
+    rotate,
+    to_gray,
+)
 from extractor.readers.ocr.page import OcrSettings
 from extractor.readers.ocr.table import Piece, as_number, cell_borders, group_lines, line_text, table_layouts
 from tests.helpers import FIXTURES
@@ -234,6 +243,25 @@ def test_an_unreadable_cell_is_left_out_with_its_place_never_blank() -> None:
     )
 
 
+def test_section_4_header_rows_of_unreadable_labels_are_no_value_row() -> None:
+    from extractor.model import UNREADABLE, Provenance
+    from rules.stream import Kind, Row, Token
+    from rules.tables import map_review
+
+    def value(text: str) -> Token:
+        return Token(Kind.VALUE, text, Provenance(page=2, bbox=(0.0, 0.0, 1.0, 1.0)), "ocr", confidence=0.9)
+
+    numbers = [str(v) for v in (1, 5, 3, 3, 12, 1, 0, 3, 3, 7, 1, 1, 3, 0, 5)]
+    rows = [
+        Row("行政复议", (), (value(""),)),
+        Row("起诉", (), (value(UNREADABLE), value(UNREADABLE))),  # header labels OCR could not read
+        Row("总计", (), tuple(value(v) for v in numbers)),
+    ]
+    res = map_review(rows, "2021")
+    assert [c.raw for c in res.cells] == numbers
+    assert res.cells[0].key == "review.admin_review.upheld"
+
+
 def _ruled_rows(rule: int) -> tuple[np.ndarray, tuple[int, ...]]:
     """Grey paper with six tight table rows (rules 30 px apart at 150 dpi), framed left and right."""
     img = np.full((400, 700), 228, np.uint8)
@@ -281,3 +309,48 @@ def test_a_rule_broken_near_the_frame_still_meets_it() -> None:
     for y in ys:
         img[y - 2 : y + 3, 556:560] = 228  # a break 40 px before the frame
     assert _grid(cv2.GaussianBlur(img, (3, 3), 0.8)) == (6, 2, 12)
+
+
+def test_a_faint_thin_digit_is_one_piece_of_ink_and_a_minus_beside_it_is_kept() -> None:
+    img = _table_image(False)
+    cv2.putText(img, "2", (585, 205), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 140, 1)  # faint, 1 px strokes
+    cv2.line(img, (577, 197), (582, 197), 110, 1)  # a minus sign just left of it, level with its middle
+    cv2.circle(img, (450, 180), 1, 150, -1)  # a speck in cell (1, 1)
+    blurred = cv2.GaussianBlur(img, (0, 0), 0.8)
+    layout, contrast = _layout_and_contrast(blurred)
+    assert cell_ink(contrast, _cell(layout, 1, 1), DPI) == []
+    ink = sorted(cell_ink(contrast, _cell(layout, 1, 2), DPI), key=lambda c: c.x0)
+    assert len(ink) == 2
+    minus, two = ink
+    assert minus.x1 <= 584 and two.x0 >= 585 and two.bottom - two.top >= 14
+    assert ink_lines(ink, 14.0) == [ink]  # one line: read in one crop
+
+
+def test_stamp_ink_drops_out_of_the_cells_and_print_under_it_stays() -> None:
+    bgr = np.full((60, 60, 3), 228, np.uint8)
+    bgr[10:12, 5:55] = (90, 85, 160)  # a thin seal stroke: JPEG left it dark in red as well
+    bgr[30:40, 20:23] = (25, 20, 60)  # print under the seal
+    contrast = ink_contrast(to_gray(bgr), DPI, ImageSettings())
+    assert contrast[11, 30] >= 45  # as dark as faint print in the grey
+    clean = drop_stamp(contrast, colourfulness(bgr))
+    assert clean[11, 30] == 0 and clean[35, 21] == contrast[35, 21] > 150
+    assert drop_stamp(contrast, colourfulness(to_gray(bgr))) is contrast  # a grey scan has no stamp ink
+
+
+def test_two_close_lines_in_one_component_are_cut_apart_and_far_runs_read_apart() -> None:
+    # one component 40 rows tall whose dark rows thin out in the middle: two lines touching there
+    dark = (10,) * 18 + (2, 1, 2) + (10,) * 19
+    tall = Ink(0, 100, 30, 140, dark)
+    above, below = cut_lines(tall, 18.0)
+    assert (above.top, above.bottom, below.top, below.bottom) == (100, 119, 119, 140)
+    label, number = Ink(0, 100, 60, 118), Ink(200, 101, 220, 118)
+    assert ink_lines([label, number], 18.0) == [[label], [number]]
+
+
+def test_a_cell_crop_holds_only_the_cell() -> None:
+    page = np.full((100, 100), 255, np.uint8)
+    page[:, 50] = 0  # the cell's right rule
+    page[40:50, 30:40] = 0  # its text
+    out = cell_crop(page, (25.0, 35.0, 60.0, 55.0), (0.0, 0.0, 50.0, 100.0), DPI)
+    assert out.shape == (20, 35)
+    assert out[5:15, 5:15].max() == 0 and out[:, 24:].min() == 255  # the text kept, the rule painted out
