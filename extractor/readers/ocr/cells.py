@@ -107,7 +107,7 @@ def cell_ink(contrast: np.ndarray, cell: BBox, dpi: float) -> list[Ink]:
     clear_rule_remnants(mask, dpi)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     peak = np.zeros(n, np.int32)
-    np.maximum.at(peak, labels.ravel(), np.where(mask.ravel() > 0, region.ravel(), 0))
+    np.maximum.at(peak, labels.ravel().astype(np.intp), np.where(mask.ravel() > 0, region.ravel(), 0))
     speck, thin = _px(SPECK_SIZE, dpi), _px(RULE_REMNANT, dpi)
     h, w = mask.shape
     out = []
