@@ -37,6 +37,8 @@ V_SHARE = 0.5  # faint vertical runs are looked for at this share of the horizon
 V_CONTRAST_MIN = 28  # ... but never below this (grey levels)
 RULE_BAND = 3  # pixels above and below a horizontal rule's centre where its darkness is measured
 ALIGN = 0.03  # inches: a faint vertical run this close to a clear rule's line continues that rule
+FRAME_RULES = 3  # horizontal rules ending on one line that make it a side of a table's frame ...
+FRAME_INKED = 0.8  # ... kept as a rule when inked along this share of it
 WIDTH_WINDOW = 0.03  # inches each side of a vertical run where its width is measured
 WIDTH_MAX = 0.03  # inches: a vertical run wider than this (median over its length) is character strokes
 V_LINE_MIN = 0.3  # inches: the shortest vertical run taken for a rule (table rows are ~0.18)
@@ -265,10 +267,49 @@ def find_rulings(contrast: np.ndarray, dpi: float, settings: ImageSettings) -> l
         return horizontal + strong
     v = int(min(settings.v_contrast, max(V_CONTRAST_MIN, V_SHARE * level)))
     if v >= settings.v_contrast:
-        return horizontal + strong
+        return horizontal + strong + frame_sides(contrast, horizontal, strong, dpi)
     faint = vertical_rules(contrast, dpi, replace(settings, v_contrast=v))
     xs = np.array(sorted(r.x0 for r in strong))
     tol = ALIGN * dpi
     kept = [r for r in faint if xs.size and np.abs(xs - r.x0).min() <= tol]
     log.debug("rule darkness %.0f: %d of %d faint vertical runs align with a strong rule", level, len(kept), len(faint))
-    return horizontal + strong + kept
+    return horizontal + strong + kept + frame_sides(contrast, horizontal, strong + kept, dpi)
+
+
+def frame_sides(contrast: np.ndarray, horizontal: list[Ruling], vertical: list[Ruling], dpi: float) -> list[Ruling]:
+    """The left and right sides of a table's frame that the vertical rules missed (worn away).
+
+    At least ``FRAME_RULES`` horizontal rules ending on one line (within ``ALIGN``) are a table's
+    frame side; between two of them where no vertical rule runs there, one is added if the line is
+    inked (at least ``V_CONTRAST_MIN``) along ``FRAME_INKED`` of the way: a side worn too faint to
+    be found as a rule, but there (the gap between two tables is not inked along it)."""
+    tol = ALIGN * dpi
+    out: list[Ruling] = []
+    for ends in ([r.x0 for r in horizontal], [r.x1 for r in horizontal]):
+        order = np.argsort(ends)
+        groups: list[list[int]] = []
+        for i in order:
+            if groups and ends[i] - ends[groups[-1][-1]] <= tol:
+                groups[-1].append(int(i))
+            else:
+                groups.append([int(i)])
+        for group in groups:
+            if len(group) < FRAME_RULES:
+                continue
+            x = float(np.median([ends[i] for i in group]))
+            ys = sorted(horizontal[i].top for i in group)
+            half = max(1, round(tol / 2))
+            start = None
+            for a, b in zip(ys, [*ys[1:], None], strict=True):
+                ok = False
+                if b is not None and not any(
+                    abs(r.x0 - x) <= tol and r.top <= a + tol and r.bottom >= b - tol for r in vertical
+                ):
+                    band = contrast[int(a) : int(b) + 1, max(0, int(x) - half) : int(x) + half + 1]
+                    ok = bool(band.size) and float((band.max(axis=1) >= V_CONTRAST_MIN).mean()) >= FRAME_INKED
+                if ok and start is None:
+                    start = a
+                elif not ok and start is not None:
+                    out.append(Ruling(x, start, x, a))
+                    start = None
+    return out
