@@ -354,3 +354,22 @@ def test_a_cell_crop_holds_only_the_cell() -> None:
     out = cell_crop(page, (25.0, 35.0, 60.0, 55.0), (0.0, 0.0, 50.0, 100.0), DPI)
     assert out.shape == (20, 35)
     assert out[5:15, 5:15].max() == 0 and out[:, 24:].min() == 255  # the text kept, the rule painted out
+
+
+def test_a_worn_frame_side_is_restored_where_the_rules_end_and_not_between_tables() -> None:
+    img = np.full((500, 700), 228, np.uint8)
+    ys = (100, 140, 180, 220)
+    for y in ys:
+        cv2.line(img, (100, y), (600, y), 30, 2)
+        cv2.line(img, (100, y + 200), (600, y + 200), 30, 2)  # a second table below, after a gap
+    for x in (100, 350):
+        cv2.line(img, (x, ys[0]), (x, ys[-1]), 30, 2)
+        cv2.line(img, (x, ys[0] + 200), (x, ys[-1] + 200), 30, 2)
+    cv2.line(img, (600, ys[0]), (600, ys[-1]), 165, 1)  # the right side worn faint in the first table
+    cv2.line(img, (600, ys[0] + 200), (600, ys[-1] + 200), 165, 1)
+    rng = np.random.default_rng(0)
+    img = np.clip(img + rng.normal(0, 4, img.shape), 0, 255).astype(np.uint8)
+    rulings = find_rulings(ink_contrast(img, DPI, ImageSettings()), DPI, ImageSettings())
+    sides = sorted((round(r.top), round(r.bottom)) for r in rulings if not r.horizontal and abs(r.x0 - 600) < 3)
+    assert sides == [(100, 220), (300, 420)]  # both sides restored, not the gap between the tables
+    assert [(lay.n_rows, lay.n_cols) for lay in table_layouts(rulings, DPI)] == [(3, 2), (3, 2)]
