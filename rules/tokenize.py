@@ -7,6 +7,7 @@ happens once per process, on first use, so documents whose labels all match exac
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -20,9 +21,13 @@ _lock = threading.Lock()
 
 @cache
 def tokenizer() -> jieba.Tokenizer:
-    with _lock:
+    with _lock, tempfile.TemporaryDirectory(prefix="govreport-jieba-") as tmp:
         jieba.setLogLevel(logging.WARNING)
         tok = jieba.Tokenizer()
+        # jieba caches its dictionary as a marshal file in the shared temp folder and loads it from
+        # there in later processes: a file anyone may have planted, and a write outside the output
+        # folder. Its own folder, removed at once: the cache saved little (~1.4 s either way).
+        tok.tmp_dir = tmp
         tok.initialize()
         tok.load_userdict(str(DATA_DIR / "userdict.txt"))
         return tok

@@ -37,3 +37,18 @@ def test_slices_keep_the_words_they_were_cut_from():
 def test_plain_text_finds_substrings():
     text = Segmented.plain("共收到申请人来信")
     assert text.find("请人") == 4 and text[3:].find("请人") == 1
+
+
+def test_the_dictionary_leaves_nothing_in_the_temp_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from rules.tokenize import tokenizer
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    tokenizer.cache_clear()
+    try:
+        assert tokenizer().lcut("收到申请", HMM=False) == ["收到", "申请"]
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        tokenizer.cache_clear()
