@@ -41,7 +41,7 @@ STRAY_RULE = 0.8  # a run across this share of a cell's width or height ...
 RULE_ASPECT = 6.0  # ... this many times longer than thick ...
 STRAY_LENGTH = 0.25  # ... and longer than this (inches; a ``1`` is a fifth of it) is a rule, not a character
 LINE_SHARE = 0.5  # a component joins a line it overlaps by at least this share of its own height
-WORD_GAP = 1.5  # line heights of blank between two runs of ink on one line that are read apart
+WORD_GAP = 3.0  # line heights of blank between two runs of ink on one line that are read apart
 LINE_CUT = 0.6  # a component taller than a line is cut no nearer its ends than this many line heights
 LINE_MARGIN = 0.25  # share of a line's height kept around its ink when cropping it
 

@@ -38,11 +38,11 @@ MIN_PIECE_SHARE = 0.45  # a piece of a text box narrower than this share of its 
 LINE_OVERLAP = 0.5  # share of the smaller box's height two boxes share to be on one line
 CONFUSABLE_PENALTY = 0.9  # confidence factor for a number read with letters that look like digits
 # Letters the recogniser returns for lone digits in narrow cells (a lone "0" is often read "o").
-_DIGIT_LOOKALIKES = str.maketrans({"o": "0", "O": "0", "○": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
-_NUMBERISH = re.compile(r"^[\d.,oO○〇lI|]+$")
+_DIGIT_LOOKALIKES = str.maketrans({"o": "0", "O": "0", "○": "0", "〇": "0", "。": "0", "l": "1", "I": "1", "|": "1"})
+_NUMBERISH = re.compile(r"^[\d.,oO○〇。lI|]+$")
 # A cell read as a few Latin letters and nothing else: these tables print numbers, dashes and CJK
 # labels, and the recogniser returns such letters for a digit it cannot make out (0 → Q, D, r).
-_SPECK_MARKS = "'`‘’\".,·:;"
+_SPECK_MARKS = "'`‘’\"·"
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _STRAY_LATIN = re.compile(r"^[A-Za-z]{1,3}[.,:;'\"]?$")
 
@@ -182,7 +182,9 @@ def as_number(text: str, confidence: float) -> tuple[str, float]:
     no reading of the cell: its confidence is 0, and the cell is unreadable.
     """
     stripped = text.strip()
-    bare = stripped.strip(_SPECK_MARKS)  # a speck beside a number is read as a mark (``'0``, ``0.``)
+    # a speck beside a number is read as a quote mark (``'0``); never a dot, which ends a row
+    # label's numbering (``3.`` of 3.补正后…, when the rest of the label is not read)
+    bare = stripped.strip(_SPECK_MARKS)
     fixed = bare.translate(_DIGIT_LOOKALIKES)
     if bare and _NUMBERISH.match(bare) and fixed != stripped and _NUMBER.fullmatch(fixed):
         return fixed, confidence * CONFUSABLE_PENALTY

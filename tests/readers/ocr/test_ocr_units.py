@@ -149,16 +149,17 @@ def test_recognition_batches_hold_like_widths_within_a_budget() -> None:
         ("o", "0", 0.81),
         ("1o", "10", 0.81),
         ("○", "0", 0.81),
+        ("。", "0", 0.81),  # a lone 0 read as a full stop
         ("l2", "12", 0.81),
         ("24", "24", 0.9),
         ("规章", "规章", 0.9),
-        ("oo.", "00", 0.81),
+        ("oo.", "oo.", 0.0),  # letters and a dot: no reading of the cell
         ("Qo", "Qo", 0.0),  # letters alone: no reading of the cell
         ("Q", "Q", 0.0),
         ("VLO", "VLO", 0.0),
         ("N/A", "N/A", 0.9),
         ("'0", "0", 0.81),  # a speck beside the number
-        ("12.", "12", 0.81),
+        ("3.", "3.", 0.9),  # a label's numbering, the rest of the label unread: not a number
         ("4054.11", "4054.11", 0.9),
         ("-2", "-2", 0.9),
     ],
