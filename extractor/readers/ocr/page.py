@@ -150,10 +150,9 @@ def ocr_page(
 
     eng = engine()
     cells = _read_cells(layouts, contrast, dpi)
-    masked = cv2.cvtColor(_mask_tables(page, layouts), cv2.COLOR_GRAY2BGR)
-    free = [_bbox(q) for q in eng.detect(masked, min(1.0, settings.detect_dpi / dpi))]
+    free = [_bbox(q) for q in eng.detect(_mask_tables(page, layouts), min(1.0, settings.detect_dpi / dpi))]
     to_read = [box for _, _, box, dash in cells if not dash] + free
-    read = iter(eng.recognise([cv2.cvtColor(crop(page, b), cv2.COLOR_GRAY2BGR) for b in to_read]))
+    read = iter(eng.recognise([crop(page, b) for b in to_read]))
 
     pieces: dict[int, dict[int, list[Piece]]] = {}
     for t, c, box, dash in cells:

@@ -124,14 +124,54 @@ def test_a_red_seal_drops_out_of_the_grey() -> None:
 
 
 def test_recognition_batches_hold_like_widths_within_a_budget() -> None:
-    from extractor.readers.ocr.engine import REC_BATCH_COLUMNS, REC_HEIGHT, _batches
+    from extractor.readers.ocr.engine import REC_HEIGHT, _batches, _width
 
     ratios = [1.0, 0.6, 12.0, 1.4, 30.0, 0.9] * 10
-    batches = _batches(ratios)
+    batches = _batches(ratios, 1200)
     assert sorted(i for b in batches for i in b) == list(range(len(ratios)))
+    assert any(len(b) > 1 for b in batches)
     for b in batches:
-        width = REC_HEIGHT * max(np.ceil(max(1.0, ratios[i])) for i in b)
-        assert len(b) == 1 or width * len(b) <= REC_BATCH_COLUMNS
+        assert len(b) == 1 or max(_width(ratios[i]) for i in b) * len(b) <= 1200
+    assert [len(b) for b in _batches(ratios, 0)] == [1] * len(ratios)
+    assert (_width(0.6), _width(1.0), _width(1.4), _width(12.0)) == (
+        REC_HEIGHT,
+        REC_HEIGHT,
+        2 * REC_HEIGHT,
+        12 * REC_HEIGHT,
+    )
+
+
+def test_hard_swish_is_fused_into_one_gate_with_the_same_values() -> None:
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper
+
+    from extractor.readers.ocr.engine import fuse_hard_swish
+
+    def const(name: str, value: float) -> object:
+        return helper.make_node("Constant", [], [name], value=helper.make_tensor(name, TensorProto.FLOAT, [1], [value]))
+
+    nodes = [
+        const("three", 3.0),
+        const("zero", 0.0),
+        const("six", 6.0),
+        helper.make_node("Add", ["x", "three"], ["a"]),
+        helper.make_node("Clip", ["a", "zero", "six"], ["c"]),
+        helper.make_node("Mul", ["x", "c"], ["m"]),
+        helper.make_node("Div", ["m", "six"], ["y"]),
+    ]
+    io = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 9]) for n in ("x", "y")]
+    model = helper.make_model(
+        helper.make_graph(nodes, "hs", [io[0]], [io[1]]), opset_imports=[helper.make_opsetid("", 12)]
+    )
+    x = np.array([[-5, -3, -1.5, -0.5, 0, 0.5, 1.5, 3, 5]], np.float32)
+    before = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert fuse_hard_swish(model) == 1
+    onnx.checker.check_model(model)
+    assert [n.op_type for n in model.graph.node] == ["HardSigmoid", "Mul"]
+    after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(after, before, atol=1e-6)
+    np.testing.assert_allclose(after[0], [0, 0, -0.375, -0.208333, 0, 0.291667, 1.125, 3, 5], atol=1e-5)
 
 
 @pytest.mark.parametrize(
