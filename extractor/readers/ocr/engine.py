@@ -45,7 +45,7 @@ DET_THRESH = 0.3  # detector defaults (rapidocr's config.yaml)
 DET_BOX_THRESH = 0.5
 DET_UNCLIP_RATIO = 1.6
 DET_MAX_CANDIDATES = 1000
-DET_MIN_SIDE = 736  # the detector's input is scaled up to at least this many pixels a side (as rapidocr does)
+DET_STRIDE = 32  # the detector's input is padded to a multiple of this many pixels a side
 DET_MIN_BOX = 3  # boxes no wider or taller than this (pixels at the detector's scale) are dropped, as rapidocr does
 
 
@@ -188,27 +188,32 @@ class Engine:
         self._decode = CTCLabelDecode(character=characters)
 
     def detect(self, image: np.ndarray, scale: float = 1.0) -> list[np.ndarray]:
-        """Text boxes of a grey or BGR image as 4×2 float arrays of corner points.
+        """Text boxes of a grey or BGR image (white paper) as 4×2 float arrays of corner points.
 
         With ``scale`` < 1 the detector sees a smaller copy (text boxes need far fewer pixels than
-        reading does); the boxes are returned in the full image's pixels.
+        reading does); the boxes are returned in the image's pixels. The copy is padded with paper
+        to the network's stride (32 pixels), never stretched: a strip of a page a few lines high
+        keeps its text's shape.
         """
         h, w = image.shape[:2]
-        grow = max(1.0, DET_MIN_SIDE / max(1.0, min(h, w) * scale))
-        size = (max(32, round(w * scale * grow / 32) * 32), max(32, round(h * scale * grow / 32) * 32))
-        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale * grow < 1 else cv2.INTER_LINEAR)
+        sw, sh = max(1, round(w * scale)), max(1, round(h * scale))
+        small = image if (sw, sh) == (w, h) else cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA)
         if small.ndim == 2:
             small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
+        pw, ph = -sw % DET_STRIDE, -sh % DET_STRIDE
+        if pw or ph:
+            small = cv2.copyMakeBorder(small, 0, ph, 0, pw, cv2.BORDER_CONSTANT, value=(255, 255, 255))
         blob = cv2.dnn.blobFromImage(small, 2 / 255, mean=(127.5, 127.5, 127.5))  # (x / 255 - 0.5) / 0.5, NCHW
         pred = self._det.run(None, {self._det_input: blob})[0]
-        boxes, _ = self._boxes(pred, (h, w))
+        boxes, _ = self._boxes(pred, small.shape[:2])
         out = []
         for box in boxes:
             quad = np.asarray(box, dtype=np.float32)
-            quad[:, 0] = quad[:, 0].clip(0, w - 1)
-            quad[:, 1] = quad[:, 1].clip(0, h - 1)
-            if min(np.ptp(quad[:, 0]), np.ptp(quad[:, 1])) * scale > DET_MIN_BOX:  # in the detector's pixels
-                out.append(quad)
+            if min(np.ptp(quad[:, 0]), np.ptp(quad[:, 1])) <= DET_MIN_BOX:  # in the detector's pixels
+                continue
+            quad[:, 0] = (quad[:, 0] * (w / sw)).clip(0, w - 1)
+            quad[:, 1] = (quad[:, 1] * (h / sh)).clip(0, h - 1)
+            out.append(quad)
         return out
 
     def _input(self, crop: np.ndarray, width: int) -> np.ndarray:
