@@ -6,13 +6,15 @@ rather than let any library go looking for one. Only the detector and the recogn
 angle classifier is skipped because pages are deskewed first and table text is upright.
 
 The sessions are built here, not through rapidocr's ``TextDetector``/``TextRecognizer`` (whose
-pre- and post-processing are reused): the models, exported from Paddle, spell every hard-swish
-activation as four elementwise passes (``x * clip(x + 3, 0, 6) / 6``), about a sixth of their
-CPU time; :func:`fuse_hard_swish` rewrites each as ``x * HardSigmoid(x)`` (the same arithmetic,
-two passes) in memory before onnxruntime loads them. Crops are recognised one at a time at their
-own width (rounded up to :data:`REC_WIDTH_STEP`): on a CPU a batch costs more per input column than
-its crops would alone (``TextRecognizer.__call__`` also pads every crop to at least 320×48
-pixels, about five times the work for a cell holding one or two digits).
+post-processing is reused), from the models rewritten in memory before onnxruntime loads them
+(exported from Paddle, they spend about a third of their CPU time in elementwise passes over
+convolution outputs): :func:`fold_affine` folds PP-LCNetV3's learnable affine blocks (a scalar
+scale and shift after a convolution) into the convolution's weights, and :func:`fuse_hard_swish`
+turns each hard-swish spelled as four passes (``x * clip(x + 3, 0, 6) / 6``) into two
+(``x * HardSigmoid(x)``). Both are the same arithmetic up to float rounding. Crops are recognised
+one at a time at their own width (rounded up to :data:`REC_WIDTH_STEP`): on a CPU a batch costs
+more per input column than its crops alone (``TextRecognizer.__call__`` also pads every crop to at
+least 320×48 pixels, about five times the work for a cell holding one or two digits).
 """
 
 from __future__ import annotations
@@ -131,14 +133,81 @@ def fuse_hard_swish(model: Any) -> int:
     return len(replaced)
 
 
+def fold_affine(model: Any) -> int:
+    """Fold each ``Add(Mul(Conv(x, W, B), s), b)`` of an ONNX graph, ``s`` and ``b`` scalars (PP-LCNetV3's
+    learnable affine blocks), into the convolution: ``Conv(x, s·W, s·B + b)``.
+
+    Two elementwise passes over the convolution's output fewer; the same arithmetic up to float
+    rounding. Returns how many were folded.
+    """
+    from onnx import numpy_helper
+
+    graph = model.graph
+    producers = {out: node for node in graph.node for out in node.output}
+    initialisers = {init.name: init for init in graph.initializer}
+    consumers: dict[str, list[Any]] = defaultdict(list)
+    for node in graph.node:
+        for name in node.input:
+            consumers[name].append(node)
+
+    def tensor(name: str) -> np.ndarray | None:
+        if name in initialisers:
+            return numpy_helper.to_array(initialisers[name])
+        node = producers.get(name)
+        return numpy_helper.to_array(node.attribute[0].t) if node is not None and node.op_type == "Constant" else None
+
+    dropped: set[int] = set()
+    folded = 0
+    for conv in graph.node:
+        users = consumers[conv.output[0]]
+        if conv.op_type != "Conv" or len(users) != 1 or users[0].op_type != "Mul":
+            continue
+        mul = users[0]
+        other = [name for name in mul.input if name != conv.output[0]]
+        scale = _constant(other[0], producers, initialisers) if len(other) == 1 else None
+        adds = consumers[mul.output[0]]
+        if scale is None or len(adds) != 1 or adds[0].op_type != "Add":
+            continue
+        add = adds[0]
+        other = [name for name in add.input if name != mul.output[0]]
+        shift = _constant(other[0], producers, initialisers) if len(other) == 1 else None
+        weight = tensor(conv.input[1])
+        if shift is None or weight is None:
+            continue
+        bias = tensor(conv.input[2]) if len(conv.input) > 2 else np.zeros(weight.shape[0], weight.dtype)
+        if bias is None:
+            continue
+        names = (f"{conv.output[0]}.folded_w", f"{conv.output[0]}.folded_b")
+        graph.initializer.extend(
+            [
+                numpy_helper.from_array((weight * scale).astype(weight.dtype), names[0]),
+                numpy_helper.from_array((bias * scale + shift).astype(weight.dtype), names[1]),
+            ]
+        )
+        del conv.input[1:]
+        conv.input.extend(names)
+        conv.output[0] = add.output[0]
+        dropped |= {id(mul), id(add)}
+        folded += 1
+    nodes = [node for node in graph.node if id(node) not in dropped]
+    used = {name for node in nodes for name in node.input}
+    nodes = [n for n in nodes if n.op_type != "Constant" or any(o in used for o in n.output)]
+    kept = [init for init in graph.initializer if init.name in used]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    return folded
+
+
 def _session(model: Path, threads: int) -> Any:
     """An onnxruntime CPU session of ``model`` with its hard-swish activations fused."""
     import onnx
     import onnxruntime as ort
 
     proto = onnx.load(str(model))
-    fused = fuse_hard_swish(proto)
-    log.debug("%s: %d hard-swish activations fused", model.name, fused)
+    folded, fused = fold_affine(proto), fuse_hard_swish(proto)
+    log.debug("%s: %d affine blocks folded, %d hard-swish activations fused", model.name, folded, fused)
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

@@ -305,3 +305,37 @@ def test_a_rule_broken_near_the_frame_still_meets_it() -> None:
     for y in ys:
         img[y - 2 : y + 3, 556:560] = 228  # a break 40 px before the frame
     assert _grid(cv2.GaussianBlur(img, (3, 3), 0.8)) == (6, 2, 12)
+
+
+def test_a_learnable_affine_block_is_folded_into_its_convolution() -> None:
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from extractor.readers.ocr.engine import fold_affine
+
+    weight = np.arange(2 * 1 * 3 * 3, dtype=np.float32).reshape(2, 1, 3, 3) / 10
+    nodes = [
+        helper.make_node("Constant", [], ["w"], value=numpy_helper.from_array(weight, "w")),
+        helper.make_node("Constant", [], ["b"], value=numpy_helper.from_array(np.array([1, -1], np.float32), "b")),
+        helper.make_node("Constant", [], ["s"], value=numpy_helper.from_array(np.array([0.5], np.float32), "s")),
+        helper.make_node("Constant", [], ["t"], value=numpy_helper.from_array(np.array([2.0], np.float32), "t")),
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["s", "c"], ["m"]),
+        helper.make_node("Add", ["m", "t"], ["y"]),
+    ]
+    x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])
+    y_info = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 4, 4])
+    model = helper.make_model(
+        helper.make_graph(nodes, "lab", [x_info], [y_info]), opset_imports=[helper.make_opsetid("", 12)]
+    )
+    x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    before = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert fold_affine(model) == 1
+    onnx.checker.check_model(model)
+    assert [n.op_type for n in model.graph.node] == ["Conv"]
+    after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(after, before, rtol=1e-6)
+    # the top-left output of the first channel: 0.5 * (conv of the 2×2 corner + 1) + 2
+    corner = float((x[0, 0, :2, :2] * weight[0, 0, 1:, 1:]).sum())
+    assert after[0, 0, 0, 0] == pytest.approx(0.5 * (corner + 1) + 2)
