@@ -156,6 +156,10 @@ def fold_affine(model: Any) -> int:
         node = producers.get(name)
         return numpy_helper.to_array(node.attribute[0].t) if node is not None and node.op_type == "Constant" else None
 
+    def add_initialisers(*tensors: Any) -> None:
+        graph.initializer.extend(tensors)
+        initialisers.update((t.name, t) for t in tensors)
+
     dropped: set[int] = set()
     folded = 0
     for conv in graph.node:
@@ -178,15 +182,41 @@ def fold_affine(model: Any) -> int:
         if bias is None:
             continue
         names = (f"{conv.output[0]}.folded_w", f"{conv.output[0]}.folded_b")
-        graph.initializer.extend(
-            [
-                numpy_helper.from_array((weight * scale).astype(weight.dtype), names[0]),
-                numpy_helper.from_array((bias * scale + shift).astype(weight.dtype), names[1]),
-            ]
+        add_initialisers(
+            numpy_helper.from_array((weight * scale).astype(weight.dtype), names[0]),
+            numpy_helper.from_array((bias * scale + shift).astype(weight.dtype), names[1]),
         )
         del conv.input[1:]
         conv.input.extend(names)
         conv.output[0] = add.output[0]
+        dropped |= {id(mul), id(add)}
+        folded += 1
+    for add in graph.node:  # an affine block feeding a pointwise convolution: Conv(s·x + b, W, B)
+        users = consumers[add.output[0]]
+        if add.op_type != "Add" or id(add) in dropped or len(users) != 1 or not _pointwise(users[0]):
+            continue
+        conv = users[0]
+        mul = producers.get(add.input[0])
+        shift = _constant(add.input[1], producers, initialisers)
+        if mul is None or mul.op_type != "Mul" or shift is None or len(consumers[mul.output[0]]) != 1:
+            continue
+        scales = [_constant(name, producers, initialisers) for name in mul.input]
+        if sum(v is not None for v in scales) != 1:
+            continue
+        scale = next(v for v in scales if v is not None)
+        x = mul.input[1 - scales.index(scale)]
+        weight = tensor(conv.input[1])
+        bias = tensor(conv.input[2]) if len(conv.input) > 2 else None
+        if weight is None or (len(conv.input) > 2 and bias is None):
+            continue
+        bias = np.zeros(weight.shape[0], weight.dtype) if bias is None else bias
+        names = (f"{conv.output[0]}.folded_in_w", f"{conv.output[0]}.folded_in_b")
+        add_initialisers(
+            numpy_helper.from_array((weight * scale).astype(weight.dtype), names[0]),
+            numpy_helper.from_array((bias + shift * weight.sum(axis=(1, 2, 3))).astype(weight.dtype), names[1]),
+        )
+        del conv.input[:]
+        conv.input.extend([x, *names])
         dropped |= {id(mul), id(add)}
         folded += 1
     nodes = [node for node in graph.node if id(node) not in dropped]
@@ -198,6 +228,19 @@ def fold_affine(model: Any) -> int:
     del graph.initializer[:]
     graph.initializer.extend(kept)
     return folded
+
+
+def _pointwise(node: Any) -> bool:
+    """A 1×1 convolution without padding, stride or groups: an input's scale and shift fold into it exactly."""
+    if node.op_type != "Conv":
+        return False
+    attrs = {a.name: list(a.ints) if a.ints else a.i for a in node.attribute}
+    return (
+        attrs.get("kernel_shape") == [1, 1]
+        and not any(attrs.get("pads", []))
+        and attrs.get("group", 1) == 1
+        and attrs.get("auto_pad", b"NOTSET") in (b"NOTSET", 0)
+    )
 
 
 def _session(model: Path, threads: int) -> Any:

@@ -339,3 +339,35 @@ def test_a_learnable_affine_block_is_folded_into_its_convolution() -> None:
     # the top-left output of the first channel: 0.5 * (conv of the 2×2 corner + 1) + 2
     corner = float((x[0, 0, :2, :2] * weight[0, 0, 1:, 1:]).sum())
     assert after[0, 0, 0, 0] == pytest.approx(0.5 * (corner + 1) + 2)
+
+
+def test_an_affine_block_before_a_pointwise_convolution_is_folded_into_it() -> None:
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from extractor.readers.ocr.engine import fold_affine
+
+    weight = np.array([[[[1.0]], [[2.0]]], [[[-1.0]], [[0.5]]]], np.float32)  # 2 out × 2 in, 1×1
+    bias = np.array([0.25, -0.5], np.float32)
+    constants = {"w": weight, "b": bias, "s": np.array([3.0], np.float32), "t": np.array([-1.0], np.float32)}
+    nodes = [helper.make_node("Constant", [], [k], value=numpy_helper.from_array(v, k)) for k, v in constants.items()]
+    nodes += [
+        helper.make_node("Mul", ["s", "x"], ["m"]),
+        helper.make_node("Add", ["m", "t"], ["a"]),
+        helper.make_node("Conv", ["a", "w", "b"], ["y"], kernel_shape=[1, 1]),
+    ]
+    x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 2, 2])
+    y_info = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 2, 2])
+    model = helper.make_model(
+        helper.make_graph(nodes, "lab", [x_info], [y_info]), opset_imports=[helper.make_opsetid("", 12)]
+    )
+    x = np.arange(8, dtype=np.float32).reshape(1, 2, 2, 2)
+    before = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert fold_affine(model) == 1
+    onnx.checker.check_model(model)
+    assert [n.op_type for n in model.graph.node] == ["Conv"]
+    after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(after, before, rtol=1e-6)
+    # first output channel at the first pixel: 1·(3·0 − 1) + 2·(3·4 − 1) + 0.25
+    assert after[0, 0, 0, 0] == pytest.approx(21.25)
