@@ -23,6 +23,7 @@ BBox = tuple[float, float, float, float]
 
 CELL_INSET = 0.01  # inches kept clear of a cell's rules (half a rule); what the blur and residual skew
 # leave of a rule inside is cleared by :func:`clear_rule_remnants`
+INK_CONTRAST = 55  # grey levels below the paper that are surely print (where the page's running text is)
 INK_LOW = 25  # grey levels below the paper that count as ink in a cell (a faint 9 pt stroke's edge) ...
 INK_HIGH = 45  # ... within ``INK_REACH`` of a pixel at least this dark (a stroke's edge, not the faint
 # strokes of a seal or paper grain that touch it)
