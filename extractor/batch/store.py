@@ -1,12 +1,36 @@
-"""The output folder as an append-only, crash-safe store of Parquet parts.
+"""The output folder as an append-only, crash-safe store of Parquet parts, finished out of core.
 
 Layout and commit protocol: :mod:`extractor.dataset.write` (``OUT/manifest.json`` names every part;
 it is written last, atomically, and is all that readers and restarts trust). During a run every
-checkpoint appends one *chunk* (a part per table) in one commit. Finishing a run compacts the
-committed parts in memory (superseded rows removed: the latest row per location, root + source,
-and each document's rows from the part that extracted it last), completes them with
-:func:`extractor.dataset.finish.finish_tables` — the same tables as every other path — and stages
-the finished tables, the wide tables, the QA report and the CSVs for one commit.
+checkpoint appends one *chunk* (a part per table) in one commit.
+
+Finishing a run (:meth:`DatasetStore.finish`) gives the same tables as
+:func:`extractor.dataset.finish.finish_tables` on the compacted rows (:meth:`DatasetStore.compacted_tables`:
+the latest row per location, root + source, and each document's rows from the part that extracted it
+last), without holding them in memory and without redoing what has not changed:
+
+- Every step of finishing that looks at more than one report (preferred report, cross-year settling
+  and checks, the legacy chain, same-agency-year warnings) compares reports of one agency (one
+  ``agency_key``) or, for X0, of one division. Reports therefore fall into *groups* (their division
+  code, else their agency_key, else the report alone; a duplicate goes with the document it copies),
+  and groups into :data:`FINISH_BUCKETS` *buckets* by a hash of the group. Each per-report table
+  (cells, sections, checks, warnings, facts, legacy readings, crosswalk, wide tables) is stored as
+  parts of one bucket each.
+- A finish recomputes only the groups that a new or changed document touches: the chunks' rows are
+  scattered by bucket into a scratch folder (one pass, one part at a time), then each touched bucket
+  is finished on its own — its unchanged documents' finished rows plus the new rows, completed by
+  :func:`extractor.dataset.tables.complete_tables` and :func:`~extractor.dataset.tables.wide_tables`
+  — and written as a new part of that bucket; the rows of the bucket's untouched groups are copied
+  over (Arrow, not recomputed), or, when the touched groups are new to the bucket, the old parts are
+  kept as they are. Parts of untouched buckets stay referenced by the new manifest.
+- The wide tables' columns follow the keys printed across the whole dataset: each wide part records
+  which keys beyond the form's its reports print and which have values that are not whole
+  (:func:`~extractor.dataset.tables.wide_info`), and parts that disagree with the union are rewritten.
+- The small tables are whole: the reports table is rewritten; the QA figures read only the columns
+  and rows they need from the parts (pyarrow).
+
+Memory is bounded by one bucket (plus the reports table). A change to the finishing code or its rules
+data (:func:`finish_fingerprint`) makes the next finish recompute every group.
 
 One process writes to a folder at a time (:class:`~extractor.batch.lock.OutputLock`).
 """
@@ -14,38 +38,74 @@ One process writes to a folder at a time (:class:`~extractor.batch.lock.OutputLo
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import logging
 import os
+import shutil
 import time
 import uuid
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+import extractor.dataset
+import rules
 from extractor.batch.lock import OutputLock
 from extractor.batch.plan import location
-from extractor.dataset.finish import finish_tables
-from extractor.dataset.qa import QA_REPORT_NAME, QAFigures, qa_figures, render_qa_report
-from extractor.dataset.tables import COLUMNS, extraction_tables
+from extractor.dataset.finish import SAME_AGENCY_YEAR
+from extractor.dataset.panel import add_agencies
+from extractor.dataset.qa import QA_REPORT_NAME, QAFigures, qa_figures, render_qa_report, rule_counts
+from extractor.dataset.tables import (
+    COLUMNS,
+    ROW_TABLES,
+    WIDE_META,
+    WIDE_VERSIONS,
+    complete_tables,
+    conform_wide,
+    extraction_tables,
+    frame,
+    wide_columns,
+    wide_info,
+    wide_tables,
+)
 from extractor.dataset.write import (
+    CSV_ENCODING,
+    FREE_TABLES,
     Manifest,
     PartKind,
     PartWriter,
     abort_writers,
+    arrow_schema,
     commit,
     crash_point,
     ensure_every_table,
+    part_file,
     read_table,
     recover,
-    stage_dataset,
     stage_file,
+    stage_frame,
 )
 from extractor.pipeline import Extraction
+from rules.agency import AGENCY_FIELDS
+from rules.ambiguity import AMBIGUOUS_KIND
+from rules.crossyear_resolve import RESOLVED_METHOD
 
 logger = logging.getLogger(__name__)
+
+
+FINISH_BUCKETS = 64  # buckets of agency groups: the unit a finish rewrites
+MAX_BUCKET_PARTS = 4  # parts of one table in one bucket before they are merged
+GROUP_TABLES = (*ROW_TABLES, *FREE_TABLES)  # stored by bucket
+QA_WARNINGS = ("unmapped_label", AMBIGUOUS_KIND)  # the warnings the QA figures read
+SCRATCH_PREFIX = ".finishing-"  # the scratch folder of a finish, in the output folder
 
 
 def _new_id() -> str:
@@ -56,16 +116,83 @@ _PART = "_part"  # the chunk a row was read from ("" for the finished dataset, w
 _WHERE = "_where"
 
 
+@functools.cache
+def finish_fingerprint() -> str:
+    """What the finished parts depend on besides the rows: the bucket count and the finishing code
+    and rules data (``extractor/dataset``, ``rules``). A finish whose fingerprint differs from the
+    one that wrote the dataset recomputes every group."""
+    digest = hashlib.sha256(f"buckets={FINISH_BUCKETS}".encode())
+    for package in (extractor.dataset, rules):
+        folder = Path(str(package.__file__)).parent
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder).as_posix().encode())
+                digest.update(path.read_bytes())
+    return f"{FINISH_BUCKETS}:{digest.hexdigest()[:16]}"
+
+
+def group_keys(reports: pd.DataFrame) -> pd.Series:
+    """Per reports row, the group of reports that finishing compares with each other: the division
+    (X0 pairs bodies of one division), else the agency_key, else the report alone; a duplicate goes
+    with the document it copies (its wide row shows that document's cells)."""
+    own = ("div:" + reports["division_code"].astype("string")).fillna("key:" + reports["agency_key"].astype("string"))
+    own = own.fillna("id:" + reports["report_id"].astype("string"))
+    where = pd.Series(
+        [location(r, s) for r, s in zip(reports["root"], reports["source"], strict=True)], index=reports.index
+    )
+    own = own.fillna("where:" + where.astype("string")).astype(str)
+    live = reports["duplicate_of"].isna() & reports["report_id"].notna()
+    of = dict(zip(reports.loc[live, "report_id"], own[live], strict=True))
+    dup = reports["duplicate_of"].notna()
+    out = own.copy()
+    out[dup] = [of.get(d, o) for d, o in zip(reports.loc[dup, "duplicate_of"], own[dup], strict=True)]
+    return out
+
+
+def bucket_of(group: str) -> int:
+    return zlib.crc32(group.encode()) % FINISH_BUCKETS
+
+
+def _arrow(path: Path, name: str) -> pa.Table:
+    """A part of a table of :data:`COLUMNS` with the table's schema (older parts may lack columns)."""
+    table = pq.read_table(path)
+    schema = arrow_schema(name)
+    cols = [table[f.name] if f.name in table.column_names else pa.nulls(table.num_rows, f.type) for f in schema]
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
+def _frame(name: str, pieces: list[pa.Table]) -> pd.DataFrame:
+    """Arrow pieces of a table as one DataFrame of its types (empty with its schema when none)."""
+    if name not in COLUMNS:
+        frames = [p.to_pandas() for p in pieces if p.num_rows]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    pieces = [p for p in pieces if p.num_rows]
+    if not pieces:
+        return frame(name, [])
+    cols = COLUMNS[name]
+    return pa.concat_tables(pieces).to_pandas()[list(cols)].astype(cols)
+
+
+def _rows_of(table: pa.Table, ids: set[str]) -> pa.Table:
+    """The rows of ``table`` whose report_id is one of ``ids``."""
+    if not ids or not table.num_rows:
+        return table.slice(0, 0)
+    return table.filter(pa.array(table.column("report_id").to_pandas().isin(ids).to_numpy()))
+
+
 @dataclass
 class Finished:
-    """What a finished run leaves: the finished tables and the QA figures."""
+    """What a finished run leaves for its summary: the reports table, the failing checks and the
+    same-agency-year warnings (the columns of their tables), and the QA figures."""
 
-    tables: dict[str, pd.DataFrame]
+    reports: pd.DataFrame
+    failing_checks: pd.DataFrame
+    same_agency_year: pd.DataFrame
     qa: QAFigures
 
     def summary_tables(self) -> dict[str, pd.DataFrame]:
-        """The tables :func:`~extractor.batch.summary.run_summary` reads."""
-        return self.tables
+        """The tables :func:`~extractor.batch.summary.run_summary` reads, as far as it reads them."""
+        return {"reports": self.reports, "checks": self.failing_checks, "warnings": self.same_agency_year}
 
 
 class DatasetStore:
@@ -78,6 +205,9 @@ class DatasetStore:
         if self.lock is not None:
             self.lock.acquire()  # before recovery: it deletes what the committed manifest does not name
         self.manifest = recover(out_dir)
+        if self.lock is not None:
+            for scratch in out_dir.glob(f"{SCRATCH_PREFIX}*"):  # left by a finish that was killed
+                shutil.rmtree(scratch, ignore_errors=True)
 
     def close(self) -> None:
         if self.lock is not None:
@@ -99,10 +229,13 @@ class DatasetStore:
         """A committed table as one DataFrame (small datasets, tests)."""
         return read_table(self.out_dir, name, self.manifest, columns)
 
-    def _read_parts(self, name: str) -> pd.DataFrame:
+    def _read_parts(self, name: str, kinds: Iterable[str] | None = None) -> pd.DataFrame:
         """A table's committed parts, each row with the chunk it was read from."""
         frames = []
+        wanted = set(kinds) if kinds is not None else None
         for part in self.manifest.tables.get(name, []):
+            if wanted is not None and part.kind not in wanted:
+                continue
             df = read_table(self.out_dir, name, Manifest(tables={name: [part]}))
             df[_PART] = part.chunk if part.kind == PartKind.CHUNK else ""  # chunk ids sort in commit order
             frames.append(df)
@@ -111,6 +244,13 @@ class DatasetStore:
             empty[_PART] = pd.Series(dtype="object")
             return empty
         return pd.concat(frames, ignore_index=True)
+
+    def _compacted_reports(self) -> pd.DataFrame:
+        """The latest reports row per location (root + source), sorted by location, with ``_PART``."""
+        reports = self._read_parts("reports")
+        reports[_WHERE] = [location(r, s) for r, s in zip(reports["root"], reports["source"], strict=True)]
+        reports = reports.sort_values(_PART, kind="stable").drop_duplicates(_WHERE, keep="last")
+        return reports.sort_values(["root", "source"], kind="stable").reset_index(drop=True)
 
     # -- writing ----------------------------------------------------------------------------------
     def append(self, extractions: Iterable[Extraction]) -> int:
@@ -134,47 +274,295 @@ class DatasetStore:
 
     # -- finishing --------------------------------------------------------------------------------
     def compacted_tables(self) -> dict[str, pd.DataFrame]:
-        """All tables with superseded rows removed: the latest row per location (root + source), and
-        for each extracted document the rows of the part that extracted it last."""
-        reports = self._read_parts("reports")
-        reports[_WHERE] = [location(r, s) for r, s in zip(reports["root"], reports["source"], strict=True)]
-        reports = reports.sort_values(_PART, kind="stable").drop_duplicates(_WHERE, keep="last")
-        reports = reports.sort_values(["root", "source"], kind="stable").reset_index(drop=True)
+        """All tables with superseded rows removed, in memory: the latest row per location (root +
+        source), and for each extracted document the rows of the part that extracted it last
+        (what :meth:`finish` finishes out of core; small datasets and tests)."""
+        reports = self._compacted_reports()
         live = reports[reports["duplicate_of"].isna() & reports["report_id"].notna()]
         live_part = dict(zip(live["report_id"], live[_PART], strict=True))
         out = {"reports": reports.drop(columns=[_WHERE, _PART]).astype(COLUMNS["reports"])}
-        for name in COLUMNS:
-            if name == "reports":
-                continue
-            df = self._read_parts(name)
+        for name in ROW_TABLES:
+            df = self._read_parts(name, kinds=(PartKind.CHUNK, PartKind.SEGMENT))
             keep = df["report_id"].map(live_part) == df[_PART]
             out[name] = df[keep.fillna(False).astype(bool)].drop(columns=[_PART]).reset_index(drop=True)
             out[name] = out[name].astype(COLUMNS[name])
         return out
 
     def finish(self, csv: bool = False) -> Finished:
-        """Compact, complete (:func:`~extractor.dataset.finish.finish_tables`) and commit the dataset
-        whole: the finished tables, the wide tables, the QA report and (``csv``) the CSVs."""
-        new = Manifest(files=[], generation=self.manifest.generation)
+        """Finish the dataset out of core and commit it whole (see the module doc): the finished
+        tables, the wide tables, the QA report and (``csv``) the CSVs."""
+        job = _Finish(self.out_dir, self.manifest)
         try:
-            done = finish_tables(self.compacted_tables())
-            token = _new_id()
-            stage_dataset(self.out_dir, new, done, token, csv)
-            ensure_every_table(self.out_dir, new, token)
-            qa = qa_figures(done)
-            stage_file(self.out_dir, new, QA_REPORT_NAME, partial(_write_text, render_qa_report(qa)))
+            done = job.run(csv)
             crash_point("finish")
-            commit(self.out_dir, new)
+            commit(self.out_dir, job.new)
         except BaseException:
             abort_writers()  # what was staged is dropped; the committed dataset stays
-            for staged, _ in new.pending:
+            for staged, _ in job.new.pending:
                 with contextlib.suppress(OSError):
                     (self.out_dir / staged).unlink(missing_ok=True)
             with contextlib.suppress(OSError):  # e.g. still no space: the next run tidies up instead
                 self.manifest = recover(self.out_dir)
             raise
-        self.manifest = new
-        return Finished(done, qa)
+        finally:
+            shutil.rmtree(job.scratch, ignore_errors=True)
+        self.manifest = job.new
+        return done
+
+
+class _Finish:
+    """One out-of-core finish of the committed manifest ``old`` into ``new`` (see the module doc)."""
+
+    def __init__(self, out_dir: Path, old: Manifest) -> None:
+        self.out_dir, self.old = out_dir, old
+        self.token = _new_id()
+        self.new = Manifest(files=[], generation=old.generation, finish=finish_fingerprint())
+        self.scratch = out_dir / f"{SCRATCH_PREFIX}{self.token}"
+        self.store = DatasetStore.__new__(DatasetStore)  # a reader of ``old`` (no lock of its own)
+        self.store.out_dir, self.store.manifest, self.store.lock = out_dir, old, None
+
+    def run(self, csv: bool) -> Finished:
+        reports = self.store._compacted_reports()
+        fresh = (reports[_PART] != "").to_numpy()
+        if fresh.any():  # rows of the previous finish have their agency columns
+            named = add_agencies(reports[fresh])
+            for f in AGENCY_FIELDS:
+                reports.loc[fresh, f] = named[f]
+        reports = reports.astype({**COLUMNS["reports"], _PART: object})
+        groups = group_keys(reports)
+        buckets = groups.map(bucket_of)
+        before = self.store._read_parts("reports", kinds=(PartKind.SEGMENT,))
+        before_where = [location(r, s) for r, s in zip(before["root"], before["source"], strict=True)]
+        before_group = dict(zip(before_where, group_keys(before), strict=True))
+        full = self.old.finish != self.new.finish  # another bucketing or other rules: recompute all
+        if full:
+            touched = set(groups) | set(before_group.values())
+        else:
+            touched = set(groups[fresh])
+            for w, g in zip(reports[_WHERE], groups, strict=True):
+                was = before_group.get(w)
+                if was is not None and (was != g or g in touched):
+                    touched |= {was, g}
+        touched_buckets = {bucket_of(g) for g in touched}
+        grown = {bucket_of(g) for g in before_group.values() if g in touched}  # buckets losing old rows
+        live = (reports["duplicate_of"].isna() & reports["report_id"].notna()).to_numpy()
+        live_part = dict(zip(reports.loc[live, "report_id"], reports.loc[live, _PART], strict=True))
+        live_bucket = dict(zip(reports.loc[live, "report_id"], buckets[live], strict=True))
+        self._scatter(live_part, live_bucket, full)
+        for name in GROUP_TABLES:  # parts of untouched buckets stay
+            self.new.tables[name] = [
+                p for p in self.old.tables.get(name, []) if p.bucket is not None and p.bucket not in touched_buckets
+            ]
+            if full:
+                self.new.tables[name] = []
+        is_touched = groups.isin(touched).to_numpy()
+        finished = [reports[~is_touched]]
+        for b in sorted(touched_buckets):
+            in_b = (buckets == b).to_numpy()
+            mine = reports[in_b & is_touched]
+            keep = set(reports.loc[in_b & ~is_touched, "report_id"].dropna())
+            reuse = set(mine.loc[mine["duplicate_of"].isna() & (mine[_PART] == ""), "report_id"].dropna())
+            finished.append(self._bucket(b, mine, keep, reuse, rewrite=full or b in grown))
+            crash_point("finish")
+        out = pd.concat(finished, ignore_index=True).sort_values(["root", "source"], kind="stable")
+        out = out.drop(columns=[_WHERE, _PART]).astype(COLUMNS["reports"]).reset_index(drop=True)
+        writer = PartWriter(self.out_dir, "reports", f"reports-{self.token}.parquet", PartKind.SEGMENT)
+        writer.write(out)
+        writer.close(self.new)
+        self._conform_wide()
+        self._ensure_every_table()
+        done = self._figures(out)
+        stage_file(self.out_dir, self.new, QA_REPORT_NAME, partial(_write_text, render_qa_report(done.qa)))
+        crash_point("finish")
+        if csv:
+            for name in (*COLUMNS, *FREE_TABLES):
+                stage_file(self.out_dir, self.new, f"{name}.csv", partial(self._write_csv, name))
+                crash_point("finish")
+        return done
+
+    # -- the chunks' rows, by bucket ----------------------------------------------------------------
+    def _scratch_path(self, name: str, bucket: int) -> Path:
+        return self.scratch / f"{name}-{bucket:04d}.parquet"
+
+    def _scatter(self, live_part: Mapping[str, str], live_bucket: Mapping[str, int], full: bool) -> None:
+        """Write the rows that the new and changed documents bring (their latest chunk's; with
+        ``full``, the finished rows too) into one scratch file per table and bucket, reading one
+        part at a time."""
+        self.scratch.mkdir()
+        for name in ROW_TABLES:
+            writers: dict[int, pq.ParquetWriter] = {}
+            try:
+                for part in self.old.tables.get(name, []):
+                    if part.kind == PartKind.CHUNK:
+                        label = part.chunk
+                    elif part.kind == PartKind.SEGMENT and full:
+                        label = ""
+                    else:
+                        continue
+                    table = _arrow(self.out_dir / f"{name}.parquet" / part.file, name)
+                    rids = table.column("report_id").to_pandas()
+                    mine = (rids.map(live_part) == label).fillna(False).astype(bool)
+                    where = rids.map(live_bucket)
+                    for b in sorted(set(where[mine].astype(int))):
+                        rows = table.filter(pa.array((mine & (where == b)).to_numpy()))
+                        if b not in writers:
+                            writers[b] = pq.ParquetWriter(self._scratch_path(name, b), arrow_schema(name))
+                        writers[b].write_table(rows)
+            finally:
+                for w in writers.values():
+                    w.close()
+
+    # -- one bucket ---------------------------------------------------------------------------------
+    def _bucket(
+        self, bucket: int, reports: pd.DataFrame, keep: set[str], reuse: set[str], rewrite: bool
+    ) -> pd.DataFrame:
+        """Finish the touched groups of ``bucket`` (their ``reports`` rows; ``reuse``: their
+        unchanged documents, whose finished rows are read back) and stage the bucket's new parts:
+        with ``rewrite``, one part per table holding the untouched groups' rows (``keep``) and the
+        finished ones; otherwise (the touched groups are new to the bucket) a part beside the old.
+        Returns the finished reports rows."""
+        old = {name: [p for p in self.old.tables.get(name, []) if p.bucket == bucket] for name in GROUP_TABLES}
+        kept: dict[str, list[pa.Table]] = {}
+        tables: dict[str, pd.DataFrame] = {"reports": reports.drop(columns=[_WHERE, _PART]).astype(COLUMNS["reports"])}
+        for name in GROUP_TABLES:
+            pieces: list[pa.Table] = []
+            kept[name] = []
+            for part in old[name] if rewrite else ():
+                path = self.out_dir / f"{name}.parquet" / part.file
+                table = _arrow(path, name) if name in COLUMNS else pq.read_table(path)
+                kept[name].append(_rows_of(table, keep))
+                if name in COLUMNS:
+                    pieces.append(_rows_of(table, reuse))
+            if name in COLUMNS and self._scratch_path(name, bucket).exists():
+                pieces.append(pq.read_table(self._scratch_path(name, bucket)))
+            if name in COLUMNS:
+                tables[name] = _frame(name, pieces)
+        done = complete_tables(tables)
+        done.update(wide_tables(done))
+        file = f"b{bucket:04d}-{self.token}.parquet"
+        for name in (*ROW_TABLES, "crosswalk"):
+            if not rewrite and len(old[name]) >= MAX_BUCKET_PARTS:  # too many parts: merge them
+                kept[name] = [
+                    _arrow(self.out_dir / f"{name}.parquet" / p.file, name)
+                    if name in COLUMNS
+                    else pq.read_table(self.out_dir / f"{name}.parquet" / p.file)
+                    for p in old[name]
+                ]
+                self.new.tables[name] = [p for p in self.new.tables[name] if p.bucket != bucket]
+            elif not rewrite:
+                self.new.tables[name] += old[name]
+            if name in COLUMNS:
+                writer = PartWriter(self.out_dir, name, file, PartKind.SEGMENT)
+                for piece in kept[name]:
+                    writer.write(piece)
+                writer.write(done[name])
+                written = writer.close(self.new)
+                if written is not None:
+                    written.bucket = bucket
+            else:
+                df = pd.concat([_frame(name, kept[name]), done[name]], ignore_index=True) if kept[name] else done[name]
+                if len(df):
+                    stage_frame(self.out_dir, self.new, name, file, df, bucket)
+        for version in WIDE_VERSIONS:
+            values, states = f"wide_{version}", f"wide_{version}_state"
+            merge = not rewrite and len(old[values]) >= MAX_BUCKET_PARTS
+            if not rewrite and not merge:
+                self.new.tables[values] += old[values]
+                self.new.tables[states] += old[states]
+            elif merge:
+                for name in (values, states):
+                    kept[name] = [pq.read_table(self.out_dir / f"{name}.parquet" / p.file) for p in old[name]]
+                    self.new.tables[name] = [p for p in self.new.tables[name] if p.bucket != bucket]
+            pairs = [(_frame(values, kept[values]), _frame(states, kept[states])), (done[values], done[states])]
+            pairs = [(v, s) for v, s in pairs if len(v)]
+            if not pairs:
+                continue
+            infos = [wide_info(v, s, version) for v, s in pairs]
+            cols = wide_columns(version, infos)
+            v = pd.concat([conform_wide(v, cols, state=False) for v, _ in pairs], ignore_index=True)
+            s = pd.concat([conform_wide(s, cols, state=True) for _, s in pairs], ignore_index=True)
+            info = wide_info(v, s, version)
+            stage_frame(self.out_dir, self.new, values, file, v, bucket, info)
+            stage_frame(self.out_dir, self.new, states, file, s, bucket)
+        return done["reports"].assign(**{_WHERE: "", _PART: ""})
+
+    # -- the whole dataset --------------------------------------------------------------------------
+    def _conform_wide(self) -> None:
+        """Make every wide part have the columns of the whole table (rewriting those that differ)."""
+        for version in WIDE_VERSIONS:
+            values, states = f"wide_{version}", f"wide_{version}_state"
+            cols = wide_columns(version, [p.info for p in self.new.parts(values)])
+            for i, part in enumerate(list(self.new.parts(values))):
+                path = part_file(self.out_dir, self.new, values, part)
+                schema = pq.read_schema(path)
+                have = {f.name: _dtype(f.type) for f in schema if f.name not in WIDE_META}
+                if list(have.items()) == list(cols.items()):
+                    continue
+                pair = next(p for p in self.new.parts(states) if p.file == part.file)
+                spath = part_file(self.out_dir, self.new, states, pair)
+                v = conform_wide(pd.read_parquet(path), cols, state=False)
+                s = conform_wide(pd.read_parquet(spath), cols, state=True)
+                file = f"c{i:04d}-{self.token}.parquet"
+                for name, p, df in ((values, part, v), (states, pair, s)):
+                    self.new.tables[name].remove(p)
+                    stage_frame(self.out_dir, self.new, name, file, df, p.bucket, p.info)
+                crash_point("finish")
+
+    def _ensure_every_table(self) -> None:
+        """A table without rows gets one empty part (with the columns an empty dataset has)."""
+        ensure_every_table(self.out_dir, self.new, self.token)
+        empty: dict[str, pd.DataFrame] = {}
+        for name in FREE_TABLES:
+            if self.new.tables.get(name):
+                continue
+            if not empty:
+                empty = complete_tables({name: frame(name, []) for name in COLUMNS})
+                empty.update(wide_tables(empty))
+            stage_frame(self.out_dir, self.new, name, f"empty-{self.token}.parquet", empty[name])
+
+    def _figures(self, reports: pd.DataFrame) -> Finished:
+        """The QA figures and the run summary's tables, reading from the parts only what they need."""
+        counts, failing, warnings, settled = [], [], [], []
+        for part in self.new.parts("checks"):
+            table = _arrow(part_file(self.out_dir, self.new, "checks", part), "checks")
+            judged = pd.DataFrame(
+                {"rule": table["rule"].to_pandas(), "passed": table["passed"].to_pandas().astype("boolean")}
+            )
+            counts.append(rule_counts(judged))
+            failing.append(table.filter(pc.equal(table["passed"], False)))
+        for part in self.new.parts("warnings"):
+            table = _arrow(part_file(self.out_dir, self.new, "warnings", part), "warnings")
+            wanted = pc.is_in(table["kind"], pa.array([*QA_WARNINGS, SAME_AGENCY_YEAR]))
+            warnings.append(table.filter(wanted))
+        for part in self.new.parts("cells"):
+            table = _arrow(part_file(self.out_dir, self.new, "cells", part), "cells")
+            settled.append(table.filter(pc.equal(table["method"], RESOLVED_METHOD)))
+        rules_counted = pd.concat(counts, ignore_index=True) if counts else rule_counts(frame("checks", []))
+        rules_counted = rules_counted.groupby("rule", sort=True)[["passed", "failed", "n"]].sum().reset_index()
+        checks = _frame("checks", failing)
+        notes = _frame("warnings", warnings)
+        tables = {"reports": reports, "checks": checks, "warnings": notes, "cells": _frame("cells", settled)}
+        qa = qa_figures(tables, counts=rules_counted)
+        same = notes[notes["kind"] == SAME_AGENCY_YEAR].reset_index(drop=True)
+        return Finished(reports, checks, same, qa)
+
+    def _write_csv(self, name: str, path: str) -> None:
+        """A table's CSV, written part by part (one header)."""
+        first = True
+        for part in self.new.parts(name):
+            file = part_file(self.out_dir, self.new, name, part)
+            df = _frame(name, [_arrow(file, name)]) if name in COLUMNS else pd.read_parquet(file)
+            if not first and not len(df):
+                continue
+            df.to_csv(
+                path, index=False, header=first, mode="w" if first else "a", encoding=CSV_ENCODING if first else "utf-8"
+            )
+            first = False
+
+
+def _dtype(kind: pa.DataType) -> str:
+    """The pandas type of a wide value column as written."""
+    return "Int64" if pa.types.is_integer(kind) else "Float64"
 
 
 def _write_text(text: str, path: str) -> None:

@@ -178,10 +178,54 @@ def wide_keys(cells: pd.DataFrame, version: str) -> list[str]:
     return keys + sorted(extra, key=lambda k: (rank.get(k, len(rank)), k))
 
 
-def _value_dtype(key: str, values: pd.Series) -> str:
+def wide_dtype(key: str, whole: bool) -> str:
+    """A wide column's type: nullable integers for a count whose values are all whole."""
     units = {c.key: c.unit for v in schema().values() for c in v}
-    whole = values.dropna().apply(float.is_integer).all()
     return "Int64" if units.get(key, "件") in COUNT_UNITS and whole else "Float64"
+
+
+def _value_dtype(key: str, values: pd.Series) -> str:
+    return wide_dtype(key, bool(values.dropna().apply(float.is_integer).all()))
+
+
+def wide_info(values: pd.DataFrame, states: pd.DataFrame, version: str) -> dict[str, list[str]]:
+    """What a part of ``wide_<version>`` (and its state table) adds to the whole table's columns:
+    the keys beyond the form's that its reports print (``keys``) and the keys with a value that is
+    not whole (``fractional``), so that parts can be made to agree (:func:`conform_wide`)."""
+    base = set(wide_keys(values.iloc[:0].assign(key=pd.Series(dtype="string")), version))
+    meta = set(WIDE_META)
+    printed = [c for c in states.columns if c not in meta and c not in base and (states[c] != ABSENT).any()]
+    fractional = []
+    for c in values.columns:
+        if c in meta:
+            continue
+        v = values[c].dropna().astype(float)
+        if len(v) and not v.apply(float.is_integer).all():
+            fractional.append(c)
+    return {"keys": sorted(printed), "fractional": sorted(fractional)}
+
+
+def wide_columns(version: str, infos: Iterable[Mapping[str, list[str]]]) -> dict[str, str]:
+    """The key columns of ``wide_<version>`` and their types, for the union of some parts'
+    :func:`wide_info`: what :func:`wide` gives for all their reports at once."""
+    infos = list(infos)
+    extra = {k for i in infos for k in i.get("keys", [])}
+    fractional = {k for i in infos for k in i.get("fractional", [])}
+    keys = wide_keys(pd.DataFrame({"key": sorted(extra)}, dtype="string"), version)
+    return {k: wide_dtype(k, k not in fractional) for k in keys}
+
+
+def conform_wide(df: pd.DataFrame, columns: Mapping[str, str], state: bool) -> pd.DataFrame:
+    """A part of a wide table (values or, ``state``, states) with exactly the key ``columns`` (in
+    order, of their types): a key the part lacks is missing (values) or ``absent`` (states)."""
+    meta = [c for c in df.columns if c in WIDE_META]
+    keys: dict[str, object] = {}
+    for k, dtype in columns.items():
+        if state:
+            keys[k] = df[k].astype("string") if k in df else pd.array([ABSENT] * len(df), dtype="string")
+        else:
+            keys[k] = df[k].astype("Float64").astype(dtype) if k in df else pd.array([None] * len(df), dtype=dtype)
+    return pd.concat([df[meta], pd.DataFrame(keys, index=df.index)], axis=1)
 
 
 def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
