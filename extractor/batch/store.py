@@ -13,7 +13,8 @@ last), without holding them in memory and without redoing what has not changed:
   and checks, the legacy chain, same-agency-year warnings) compares reports of one agency (one
   ``agency_key``) or, for X0, of one division. Reports therefore fall into *groups* (their division
   code, else their agency_key, else the report alone; a duplicate goes with the document it copies),
-  and groups into :data:`FINISH_BUCKETS` *buckets* by a hash of the group. Each per-report table
+  and groups into *buckets* by a hash of the group (a power of two of them, about
+  :data:`DOCS_PER_BUCKET` documents each). Each per-report table
   (cells, sections, checks, warnings, facts, legacy readings, crosswalk, wide tables) is stored as
   parts of one bucket each.
 - A finish recomputes only the groups that a new or changed document touches: the chunks' rows are
@@ -80,6 +81,7 @@ from extractor.dataset.write import (
     CSV_ENCODING,
     FREE_TABLES,
     Manifest,
+    Part,
     PartKind,
     PartWriter,
     abort_writers,
@@ -101,7 +103,8 @@ from rules.crossyear_resolve import RESOLVED_METHOD
 logger = logging.getLogger(__name__)
 
 
-FINISH_BUCKETS = 64  # buckets of agency groups: the unit a finish rewrites
+DOCS_PER_BUCKET = 2000  # documents a bucket of agency groups holds (about): the unit a finish rewrites
+MAX_BUCKETS = 4096
 MAX_BUCKET_PARTS = 4  # parts of one table in one bucket before they are merged
 GROUP_TABLES = (*ROW_TABLES, *FREE_TABLES)  # stored by bucket
 QA_WARNINGS = ("unmapped_label", AMBIGUOUS_KIND)  # the warnings the QA figures read
@@ -121,14 +124,28 @@ def finish_fingerprint() -> str:
     """What the finished parts depend on besides the rows: the bucket count and the finishing code
     and rules data (``extractor/dataset``, ``rules``). A finish whose fingerprint differs from the
     one that wrote the dataset recomputes every group."""
-    digest = hashlib.sha256(f"buckets={FINISH_BUCKETS}".encode())
+    digest = hashlib.sha256()
     for package in (extractor.dataset, rules):
         folder = Path(str(package.__file__)).parent
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(folder).as_posix().encode())
                 digest.update(path.read_bytes())
-    return f"{FINISH_BUCKETS}:{digest.hexdigest()[:16]}"
+    return digest.hexdigest()[:16]
+
+
+def bucket_count(documents: int, before: str) -> int:
+    """The buckets for ``documents``: a power of two, about :data:`DOCS_PER_BUCKET` documents each;
+    the count of the previous finish (``before``, its ``Manifest.finish``) is kept until the
+    dataset has doubled or shrunk to a quarter (a new count makes the finish recompute everything,
+    so it happens at doublings: its cost is amortised)."""
+    want = 1
+    while want * DOCS_PER_BUCKET < documents and want < MAX_BUCKETS:
+        want *= 2
+    count, _, fingerprint = before.partition(":")
+    if fingerprint == finish_fingerprint() and count.isdigit() and want <= 2 * int(count) <= 8 * want:
+        return int(count)
+    return want
 
 
 def group_keys(reports: pd.DataFrame) -> pd.Series:
@@ -149,8 +166,8 @@ def group_keys(reports: pd.DataFrame) -> pd.Series:
     return out
 
 
-def bucket_of(group: str) -> int:
-    return zlib.crc32(group.encode()) % FINISH_BUCKETS
+def bucket_of(group: str, buckets: int) -> int:
+    return zlib.crc32(group.encode()) % buckets
 
 
 def _arrow(path: Path, name: str) -> pa.Table:
@@ -310,13 +327,27 @@ class DatasetStore:
         return done
 
 
+@dataclass
+class _Todo:
+    """A touched bucket: its touched groups' reports rows, the report ids of its untouched groups
+    (``keep``) and of the touched groups' unchanged documents (``reuse``), and whether its old parts
+    are rewritten (they hold rows of touched groups) or kept beside a new one."""
+
+    bucket: int
+    reports: pd.DataFrame
+    keep: set[str]
+    reuse: set[str]
+    rewrite: bool
+
+
 class _Finish:
     """One out-of-core finish of the committed manifest ``old`` into ``new`` (see the module doc)."""
 
     def __init__(self, out_dir: Path, old: Manifest) -> None:
         self.out_dir, self.old = out_dir, old
         self.token = _new_id()
-        self.new = Manifest(files=[], generation=old.generation, finish=finish_fingerprint())
+        self.new = Manifest(files=[], generation=old.generation)
+        self.full = True
         self.scratch = out_dir / f"{SCRATCH_PREFIX}{self.token}"
         self.store = DatasetStore.__new__(DatasetStore)  # a reader of ``old`` (no lock of its own)
         self.store.out_dir, self.store.manifest, self.store.lock = out_dir, old, None
@@ -330,11 +361,13 @@ class _Finish:
                 reports.loc[fresh, f] = named[f]
         reports = reports.astype({**COLUMNS["reports"], _PART: object})
         groups = group_keys(reports)
-        buckets = groups.map(bucket_of)
+        n = bucket_count(int((reports["duplicate_of"].isna() & reports["report_id"].notna()).sum()), self.old.finish)
+        self.new.finish = f"{n}:{finish_fingerprint()}"
+        buckets = groups.map(partial(bucket_of, buckets=n))
         before = self.store._read_parts("reports", kinds=(PartKind.SEGMENT,))
         before_where = [location(r, s) for r, s in zip(before["root"], before["source"], strict=True)]
         before_group = dict(zip(before_where, group_keys(before), strict=True))
-        full = self.old.finish != self.new.finish  # another bucketing or other rules: recompute all
+        self.full = full = self.old.finish != self.new.finish  # other buckets or other rules: recompute all
         if full:
             touched = set(groups) | set(before_group.values())
         else:
@@ -343,8 +376,8 @@ class _Finish:
                 was = before_group.get(w)
                 if was is not None and (was != g or g in touched):
                     touched |= {was, g}
-        touched_buckets = {bucket_of(g) for g in touched}
-        grown = {bucket_of(g) for g in before_group.values() if g in touched}  # buckets losing old rows
+        touched_buckets = {bucket_of(g, n) for g in touched}
+        grown = {bucket_of(g, n) for g in before_group.values() if g in touched}  # buckets losing old rows
         live = (reports["duplicate_of"].isna() & reports["report_id"].notna()).to_numpy()
         live_part = dict(zip(reports.loc[live, "report_id"], reports.loc[live, _PART], strict=True))
         live_bucket = dict(zip(reports.loc[live, "report_id"], buckets[live], strict=True))
@@ -357,13 +390,18 @@ class _Finish:
                 self.new.tables[name] = []
         is_touched = groups.isin(touched).to_numpy()
         finished = [reports[~is_touched]]
+        batch: list[_Todo] = []
         for b in sorted(touched_buckets):
             in_b = (buckets == b).to_numpy()
             mine = reports[in_b & is_touched]
             keep = set(reports.loc[in_b & ~is_touched, "report_id"].dropna())
             reuse = set(mine.loc[mine["duplicate_of"].isna() & (mine[_PART] == ""), "report_id"].dropna())
-            finished.append(self._bucket(b, mine, keep, reuse, rewrite=full or b in grown))
-            crash_point("finish")
+            batch.append(_Todo(b, mine, keep, reuse, rewrite=full or b in grown))
+            if sum(len(t.reports) for t in batch) >= DOCS_PER_BUCKET:
+                finished.append(self._batch(batch))
+                batch = []
+        if batch:
+            finished.append(self._batch(batch))
         out = pd.concat(finished, ignore_index=True).sort_values(["root", "source"], kind="stable")
         out = out.drop(columns=[_WHERE, _PART]).astype(COLUMNS["reports"]).reset_index(drop=True)
         writer = PartWriter(self.out_dir, "reports", f"reports-{self.token}.parquet", PartKind.SEGMENT)
@@ -412,68 +450,87 @@ class _Finish:
                 for w in writers.values():
                     w.close()
 
-    # -- one bucket ---------------------------------------------------------------------------------
-    def _bucket(
-        self, bucket: int, reports: pd.DataFrame, keep: set[str], reuse: set[str], rewrite: bool
-    ) -> pd.DataFrame:
-        """Finish the touched groups of ``bucket`` (their ``reports`` rows; ``reuse``: their
-        unchanged documents, whose finished rows are read back) and stage the bucket's new parts:
-        with ``rewrite``, one part per table holding the untouched groups' rows (``keep``) and the
-        finished ones; otherwise (the touched groups are new to the bucket) a part beside the old.
-        Returns the finished reports rows."""
-        old = {name: [p for p in self.old.tables.get(name, []) if p.bucket == bucket] for name in GROUP_TABLES}
-        kept: dict[str, list[pa.Table]] = {}
-        tables: dict[str, pd.DataFrame] = {"reports": reports.drop(columns=[_WHERE, _PART]).astype(COLUMNS["reports"])}
-        for name in GROUP_TABLES:
-            pieces: list[pa.Table] = []
-            kept[name] = []
-            for part in old[name] if rewrite else ():
-                path = self.out_dir / f"{name}.parquet" / part.file
-                table = _arrow(path, name) if name in COLUMNS else pq.read_table(path)
-                kept[name].append(_rows_of(table, keep))
-                if name in COLUMNS:
-                    pieces.append(_rows_of(table, reuse))
-            if name in COLUMNS and self._scratch_path(name, bucket).exists():
-                pieces.append(pq.read_table(self._scratch_path(name, bucket)))
-            if name in COLUMNS:
-                tables[name] = _frame(name, pieces)
+    # -- touched buckets ----------------------------------------------------------------------------
+    def _batch(self, todos: list[_Todo]) -> pd.DataFrame:
+        """Finish the touched groups of some buckets at once (one call of the whole-batch functions
+        for up to :data:`DOCS_PER_BUCKET` documents) and stage each bucket's new parts; returns the
+        finished reports rows."""
+        old = {  # none when every group is finished again (the old parts are scattered: other buckets)
+            t.bucket: {
+                name: [p for p in self.old.tables.get(name, []) if p.bucket == t.bucket and not self.full]
+                for name in GROUP_TABLES
+            }
+            for t in todos
+        }
+        kept: dict[tuple[int, str], list[pa.Table]] = {}
+        pieces: dict[str, list[pa.Table]] = {name: [] for name in ROW_TABLES}
+        for t in todos:
+            for name in GROUP_TABLES:
+                kept[t.bucket, name] = []
+                for part in old[t.bucket][name] if t.rewrite else ():
+                    table = self._read_old(name, part)
+                    kept[t.bucket, name].append(_rows_of(table, t.keep))
+                    if name in ROW_TABLES:
+                        pieces[name].append(_rows_of(table, t.reuse))
+                if name in ROW_TABLES and self._scratch_path(name, t.bucket).exists():
+                    pieces[name].append(pq.read_table(self._scratch_path(name, t.bucket)))
+        reports = pd.concat([t.reports for t in todos], ignore_index=True)
+        tables = {"reports": reports.drop(columns=[_WHERE, _PART]).astype(COLUMNS["reports"])}
+        tables.update({name: _frame(name, pieces[name]) for name in ROW_TABLES})
         done = complete_tables(tables)
         done.update(wide_tables(done))
+        bucket_of_id = {
+            rid: t.bucket for t in todos for rid in t.reports["report_id"].dropna()
+        }  # duplicates' ids too (their wide rows)
+        split = {name: _by_bucket(done[name], bucket_of_id) for name in GROUP_TABLES}
+        for t in todos:
+            mine = {name: split[name].get(t.bucket, done[name].iloc[:0]) for name in GROUP_TABLES}
+            self._stage_bucket(t, old[t.bucket], kept, mine)
+            crash_point("finish")
+        return done["reports"].assign(**{_WHERE: "", _PART: ""})
+
+    def _read_old(self, name: str, part: Part) -> pa.Table:
+        path = self.out_dir / f"{name}.parquet" / part.file
+        return _arrow(path, name) if name in COLUMNS else pq.read_table(path)
+
+    def _stage_bucket(
+        self,
+        todo: _Todo,
+        old: Mapping[str, list[Part]],
+        kept: dict[tuple[int, str], list[pa.Table]],
+        done: Mapping[str, pd.DataFrame],
+    ) -> None:
+        """Stage a bucket's new parts: with ``rewrite``, one part per table holding the untouched
+        groups' rows (``kept``) and the finished ones; otherwise (the touched groups are new to the
+        bucket) a part beside the old ones, which are merged into it past :data:`MAX_BUCKET_PARTS`."""
+        bucket = todo.bucket
         file = f"b{bucket:04d}-{self.token}.parquet"
-        for name in (*ROW_TABLES, "crosswalk"):
-            if not rewrite and len(old[name]) >= MAX_BUCKET_PARTS:  # too many parts: merge them
-                kept[name] = [
-                    _arrow(self.out_dir / f"{name}.parquet" / p.file, name)
-                    if name in COLUMNS
-                    else pq.read_table(self.out_dir / f"{name}.parquet" / p.file)
-                    for p in old[name]
-                ]
-                self.new.tables[name] = [p for p in self.new.tables[name] if p.bucket != bucket]
-            elif not rewrite:
+        for name in GROUP_TABLES:
+            if not todo.rewrite and len(old[name]) >= MAX_BUCKET_PARTS:
+                kept[bucket, name] = [self._read_old(name, p) for p in old[name]]
+            elif not todo.rewrite:
                 self.new.tables[name] += old[name]
+        for name in (*ROW_TABLES, "crosswalk"):
             if name in COLUMNS:
                 writer = PartWriter(self.out_dir, name, file, PartKind.SEGMENT)
-                for piece in kept[name]:
+                for piece in kept[bucket, name]:
                     writer.write(piece)
                 writer.write(done[name])
                 written = writer.close(self.new)
                 if written is not None:
                     written.bucket = bucket
-            else:
-                df = pd.concat([_frame(name, kept[name]), done[name]], ignore_index=True) if kept[name] else done[name]
-                if len(df):
-                    stage_frame(self.out_dir, self.new, name, file, df, bucket)
+                continue
+            df = done[name]
+            if kept[bucket, name]:
+                df = pd.concat([_frame(name, kept[bucket, name]), df], ignore_index=True)
+            if len(df):
+                stage_frame(self.out_dir, self.new, name, file, df, bucket)
         for version in WIDE_VERSIONS:
             values, states = f"wide_{version}", f"wide_{version}_state"
-            merge = not rewrite and len(old[values]) >= MAX_BUCKET_PARTS
-            if not rewrite and not merge:
-                self.new.tables[values] += old[values]
-                self.new.tables[states] += old[states]
-            elif merge:
-                for name in (values, states):
-                    kept[name] = [pq.read_table(self.out_dir / f"{name}.parquet" / p.file) for p in old[name]]
-                    self.new.tables[name] = [p for p in self.new.tables[name] if p.bucket != bucket]
-            pairs = [(_frame(values, kept[values]), _frame(states, kept[states])), (done[values], done[states])]
+            pairs = [
+                (_frame(values, kept[bucket, values]), _frame(states, kept[bucket, states])),
+                (done[values], done[states]),
+            ]
             pairs = [(v, s) for v, s in pairs if len(v)]
             if not pairs:
                 continue
@@ -481,10 +538,9 @@ class _Finish:
             cols = wide_columns(version, infos)
             v = pd.concat([conform_wide(v, cols, state=False) for v, _ in pairs], ignore_index=True)
             s = pd.concat([conform_wide(s, cols, state=True) for _, s in pairs], ignore_index=True)
-            info = wide_info(v, s, version)
+            info = {k: sorted({x for i in infos for x in i[k]}) for k in ("keys", "fractional")}
             stage_frame(self.out_dir, self.new, values, file, v, bucket, info)
             stage_frame(self.out_dir, self.new, states, file, s, bucket)
-        return done["reports"].assign(**{_WHERE: "", _PART: ""})
 
     # -- the whole dataset --------------------------------------------------------------------------
     def _conform_wide(self) -> None:
@@ -558,6 +614,12 @@ class _Finish:
                 path, index=False, header=first, mode="w" if first else "a", encoding=CSV_ENCODING if first else "utf-8"
             )
             first = False
+
+
+def _by_bucket(df: pd.DataFrame, bucket_of_id: Mapping[str, int]) -> dict[int, pd.DataFrame]:
+    """The rows of ``df`` by the bucket of their report."""
+    where = df["report_id"].map(bucket_of_id)
+    return {int(b): rows for b, rows in df.groupby(where, sort=False)}
 
 
 def _dtype(kind: pa.DataType) -> str:

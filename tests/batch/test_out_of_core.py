@@ -82,7 +82,7 @@ PINGTAN = "平潭综合实验区管理委员会"  # a division with several bodi
 def test_out_of_core_finish_and_reruns_equal_the_in_memory_finish(
     templates: dict[str, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(store_module, "FINISH_BUCKETS", 3)  # several groups share a bucket
+    monkeypatch.setattr(store_module, "DOCS_PER_BUCKET", 5)  # 4 buckets: several groups share one
     monkeypatch.setattr(store_module, "MAX_BUCKET_PARTS", 2)
     tpl = templates
     out = tmp_path / "out"
@@ -128,12 +128,16 @@ def test_out_of_core_finish_and_reruns_equal_the_in_memory_finish(
 
     # new agencies only, rerun after rerun: parts are added beside a bucket's, then merged
     for k in range(4):
+        if k == 3:  # the documents per bucket change: every group is finished again, in 32 buckets
+            monkeypatch.setattr(store_module, "DOCS_PER_BUCKET", 1)
         with DatasetStore(out) as store:
             store.append_frames(documents(tpl, [(k % 4, f"more{k}.txt", f"某某{k}局", 2020)]))
         finished_equal_in_memory(out, tmp_path, f"more{k}")
-    manifest = read_manifest(out)
-    per_bucket = pd.Series([p.bucket for p in manifest.tables["cells"]]).value_counts()
-    assert per_bucket.max() <= 2 and len(manifest.tables["cells"]) > 3
+        if k == 2:  # new groups only: parts were added beside a bucket's, then merged
+            parts = read_manifest(out).tables["cells"]
+            per_bucket = pd.Series([p.bucket for p in parts]).value_counts()
+            assert per_bucket.max() == 2 and max(p.bucket for p in parts) < 4
+    assert read_manifest(out).finish.startswith("32:")
 
 
 def test_groups_follow_division_then_agency_and_duplicates_their_original(templates: dict[str, pd.DataFrame]):
