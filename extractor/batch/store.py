@@ -54,7 +54,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import extractor.dataset
@@ -170,9 +169,12 @@ def bucket_of(group: str, buckets: int) -> int:
     return zlib.crc32(group.encode()) % buckets
 
 
-def _arrow(path: Path, name: str) -> pa.Table:
-    """A part of a table of :data:`COLUMNS` with the table's schema (older parts may lack columns)."""
-    table = pq.read_table(path)
+def _arrow(
+    path: Path, name: str, columns: list[str] | None = None, filters: list[tuple[str, str, object]] | None = None
+) -> pa.Table:
+    """A part of a table of :data:`COLUMNS` with the table's schema (older parts may lack columns;
+    so do those not asked for in ``columns``), only the rows that pass ``filters`` when given."""
+    table = pq.read_table(path, columns=columns, filters=filters)
     schema = arrow_schema(name)
     cols = [table[f.name] if f.name in table.column_names else pa.nulls(table.num_rows, f.type) for f in schema]
     return pa.Table.from_arrays(cols, schema=schema)
@@ -580,19 +582,20 @@ class _Finish:
         """The QA figures and the run summary's tables, reading from the parts only what they need."""
         counts, failing, warnings, settled = [], [], [], []
         for part in self.new.parts("checks"):
-            table = _arrow(part_file(self.out_dir, self.new, "checks", part), "checks")
+            path = part_file(self.out_dir, self.new, "checks", part)
+            table = pq.read_table(path, columns=["rule", "passed"])
             judged = pd.DataFrame(
                 {"rule": table["rule"].to_pandas(), "passed": table["passed"].to_pandas().astype("boolean")}
             )
             counts.append(rule_counts(judged))
-            failing.append(table.filter(pc.equal(table["passed"], False)))
+            failing.append(_arrow(path, "checks", filters=[("passed", "==", False)]))
         for part in self.new.parts("warnings"):
-            table = _arrow(part_file(self.out_dir, self.new, "warnings", part), "warnings")
-            wanted = pc.is_in(table["kind"], pa.array([*QA_WARNINGS, SAME_AGENCY_YEAR]))
-            warnings.append(table.filter(wanted))
+            path = part_file(self.out_dir, self.new, "warnings", part)
+            warnings.append(_arrow(path, "warnings", filters=[("kind", "in", [*QA_WARNINGS, SAME_AGENCY_YEAR])]))
         for part in self.new.parts("cells"):
-            table = _arrow(part_file(self.out_dir, self.new, "cells", part), "cells")
-            settled.append(table.filter(pc.equal(table["method"], RESOLVED_METHOD)))
+            path = part_file(self.out_dir, self.new, "cells", part)
+            wanted = ["report_id", "key", "value", "raw", "note", "method"]
+            settled.append(_arrow(path, "cells", columns=wanted, filters=[("method", "==", RESOLVED_METHOD)]))
         rules_counted = pd.concat(counts, ignore_index=True) if counts else rule_counts(frame("checks", []))
         rules_counted = rules_counted.groupby("rule", sort=True)[["passed", "failed", "n"]].sum().reset_index()
         checks = _frame("checks", failing)
