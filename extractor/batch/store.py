@@ -199,6 +199,32 @@ def _rows_of(table: pa.Table, ids: set[str]) -> pa.Table:
     return table.filter(pa.array(table.column("report_id").to_pandas().isin(ids).to_numpy()))
 
 
+def read_parts(out_dir: Path, manifest: Manifest, name: str, kinds: Iterable[str] | None = None) -> pd.DataFrame:
+    """A table's committed parts (of ``kinds``), each row with the chunk it was read from (``_part``:
+    "" for finished parts, which precede every chunk)."""
+    frames = []
+    wanted = set(kinds) if kinds is not None else None
+    for part in manifest.tables.get(name, []):
+        if wanted is not None and part.kind not in wanted:
+            continue
+        df = read_table(out_dir, name, Manifest(tables={name: [part]}))
+        df[_PART] = part.chunk if part.kind == PartKind.CHUNK else ""  # chunk ids sort in commit order
+        frames.append(df)
+    if not frames:
+        empty = read_table(out_dir, name, Manifest())
+        empty[_PART] = pd.Series(dtype="object")
+        return empty
+    return pd.concat(frames, ignore_index=True)
+
+
+def compacted_reports(out_dir: Path, manifest: Manifest) -> pd.DataFrame:
+    """The latest reports row per location (root + source), sorted by location, with ``_part``."""
+    reports = read_parts(out_dir, manifest, "reports")
+    reports[_WHERE] = [location(r, s) for r, s in zip(reports["root"], reports["source"], strict=True)]
+    reports = reports.sort_values(_PART, kind="stable").drop_duplicates(_WHERE, keep="last")
+    return reports.sort_values(["root", "source"], kind="stable").reset_index(drop=True)
+
+
 @dataclass
 class Finished:
     """What a finished run leaves for its summary: the reports table, the failing checks and the
@@ -248,29 +274,6 @@ class DatasetStore:
         """A committed table as one DataFrame (small datasets, tests)."""
         return read_table(self.out_dir, name, self.manifest, columns)
 
-    def _read_parts(self, name: str, kinds: Iterable[str] | None = None) -> pd.DataFrame:
-        """A table's committed parts, each row with the chunk it was read from."""
-        frames = []
-        wanted = set(kinds) if kinds is not None else None
-        for part in self.manifest.tables.get(name, []):
-            if wanted is not None and part.kind not in wanted:
-                continue
-            df = read_table(self.out_dir, name, Manifest(tables={name: [part]}))
-            df[_PART] = part.chunk if part.kind == PartKind.CHUNK else ""  # chunk ids sort in commit order
-            frames.append(df)
-        if not frames:
-            empty = read_table(self.out_dir, name, Manifest())
-            empty[_PART] = pd.Series(dtype="object")
-            return empty
-        return pd.concat(frames, ignore_index=True)
-
-    def _compacted_reports(self) -> pd.DataFrame:
-        """The latest reports row per location (root + source), sorted by location, with ``_PART``."""
-        reports = self._read_parts("reports")
-        reports[_WHERE] = [location(r, s) for r, s in zip(reports["root"], reports["source"], strict=True)]
-        reports = reports.sort_values(_PART, kind="stable").drop_duplicates(_WHERE, keep="last")
-        return reports.sort_values(["root", "source"], kind="stable").reset_index(drop=True)
-
     # -- writing ----------------------------------------------------------------------------------
     def append(self, extractions: Iterable[Extraction]) -> int:
         """Write one chunk; returns the number of documents in it."""
@@ -296,12 +299,12 @@ class DatasetStore:
         """All tables with superseded rows removed, in memory: the latest row per location (root +
         source), and for each extracted document the rows of the part that extracted it last
         (what :meth:`finish` finishes out of core; small datasets and tests)."""
-        reports = self._compacted_reports()
+        reports = compacted_reports(self.out_dir, self.manifest)
         live = reports[reports["duplicate_of"].isna() & reports["report_id"].notna()]
         live_part = dict(zip(live["report_id"], live[_PART], strict=True))
         out = {"reports": reports.drop(columns=[_WHERE, _PART]).astype(COLUMNS["reports"])}
         for name in ROW_TABLES:
-            df = self._read_parts(name, kinds=(PartKind.CHUNK, PartKind.SEGMENT))
+            df = read_parts(self.out_dir, self.manifest, name, kinds=(PartKind.CHUNK, PartKind.SEGMENT))
             keep = df["report_id"].map(live_part) == df[_PART]
             out[name] = df[keep.fillna(False).astype(bool)].drop(columns=[_PART]).reset_index(drop=True)
             out[name] = out[name].astype(COLUMNS[name])
@@ -351,11 +354,9 @@ class _Finish:
         self.new = Manifest(files=[], generation=old.generation)
         self.full = True
         self.scratch = out_dir / f"{SCRATCH_PREFIX}{self.token}"
-        self.store = DatasetStore.__new__(DatasetStore)  # a reader of ``old`` (no lock of its own)
-        self.store.out_dir, self.store.manifest, self.store.lock = out_dir, old, None
 
     def run(self, csv: bool) -> Finished:
-        reports = self.store._compacted_reports()
+        reports = compacted_reports(self.out_dir, self.old)
         fresh = (reports[_PART] != "").to_numpy()
         if fresh.any():  # rows of the previous finish have their agency columns
             named = add_agencies(reports[fresh])
@@ -366,7 +367,7 @@ class _Finish:
         n = bucket_count(int((reports["duplicate_of"].isna() & reports["report_id"].notna()).sum()), self.old.finish)
         self.new.finish = f"{n}:{finish_fingerprint()}"
         buckets = groups.map(partial(bucket_of, buckets=n))
-        before = self.store._read_parts("reports", kinds=(PartKind.SEGMENT,))
+        before = read_parts(self.out_dir, self.old, "reports", kinds=(PartKind.SEGMENT,))
         before_where = [location(r, s) for r, s in zip(before["root"], before["source"], strict=True)]
         before_group = dict(zip(before_where, group_keys(before), strict=True))
         self.full = full = self.old.finish != self.new.finish  # other buckets or other rules: recompute all
