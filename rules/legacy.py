@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -209,7 +209,7 @@ def _within_cumulative(values: Sequence[float | None], year_col: int, cum_col: i
     return year is None or cum is None or year <= cum
 
 
-def read_table(tokens: Sequence[Token], hints: dict[str, set[float]], result: LegacyResult) -> None:
+def read_table(tokens: Sequence[Token], hints: Callable[[], Mapping[str, set[float]]], result: LegacyResult) -> None:
     """Cells of a legacy statistics table from its token stream (caption and header included)."""
     head = _header(tokens)
     if head is None:
@@ -295,11 +295,13 @@ def _resolve(
     cands: dict[str, _Candidate],
     year_col: int,
     cum_col: int | None,
-    prose: dict[str, set[float]],
+    hints: Callable[[], Mapping[str, set[float]]],
     result: LegacyResult,
 ) -> None:
     options = {k: c.values for k, c in cands.items()}
     # the report's own sentences: keep the readings whose year figure the prose states, if any
+    # (read only when a row can be read several ways)
+    prose = hints() if any(len(v) > 1 for v in options.values()) else {}
     for k, vals in options.items():
         said = prose.get(k)
         if len(vals) > 1 and said:
@@ -413,9 +415,13 @@ def analyse_legacy(
     ]
     facts = find_facts(texts)
     if table:
-        hints = find_hints(texts)
-        for f in facts:
-            hints.setdefault(f.key, set()).add(f.value)
+
+        def hints() -> dict[str, set[float]]:
+            said = find_hints(texts)
+            for f in facts:
+                said.setdefault(f.key, set()).add(f.value)
+            return said
+
         read_table(stream(*table), hints, result)
     # a row the table prints is the table's, even when its digits could not be read
     prose_cells(facts, {c.key for c in result.cells} | result.table_keys, result)

@@ -2,9 +2,10 @@
 
 A clause states a figure when a number with a unit word follows its subject (or a verb, with the
 subject after the number); a clause without figures that puts a negation before a subject states 0.
-The words are data (``rules/data/prose.toml``); a figure that cannot be tied to one fact is not
-read. Facts are evidence: in a legacy report without a statistics table they become cells (method
-``prose``); otherwise rule T1 checks that they agree with the table cell they restate.
+The words are data (``rules/data/prose.toml``), matched as whole jieba words of the clause
+(:class:`rules.tokenize.Segmented`); a figure that cannot be tied to one fact is not read. Facts
+are evidence: in a legacy report without a statistics table they become cells (method ``prose``);
+otherwise rule T1 checks that they agree with the table cell they restate.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from functools import cache
 from extractor.readers.cjk import CN_NUMERAL
 from rules.constants import AMOUNT_UNIT, YUAN_PER_AMOUNT_UNIT
 from rules.legacy_data import LEGACY, FactSpec, prose_words
+from rules.tokenize import Segmented
 
 logger = logging.getLogger(__name__)
 
@@ -120,30 +122,37 @@ def _key_of(spec: FactSpec, version: str | None) -> str:
     return spec.legacy if version == LEGACY else spec.modern
 
 
-def _subject_span(text: str, alt: Sequence[str]) -> tuple[int, int] | None:
-    """Where the words of ``alt`` stand in ``text``: from the last word's first occurrence to the
-    end of the last word's last occurrence (all words present), else None."""
+def _subject_span(text: Segmented, alt: Sequence[str]) -> tuple[int, int] | None:
+    """Where the words of ``alt`` stand whole in ``text``: from the last word's first occurrence to
+    the end of the last word's last occurrence (all words present), else None."""
+    if text.bounds is None:  # plain: str's own find (the hot path of the first pass)
+        plain = text.text
+        if not all(w in plain for w in alt):
+            return None
+        return max(plain.find(w) for w in alt), max(plain.rfind(w) + len(w) for w in alt)
     firsts = [text.find(w) for w in alt]
     if min(firsts, default=0) < 0:
         return None
     return max(firsts), max(text.rfind(w) + len(w) for w in alt)
 
 
-def _subject_end(text: str, alt: Sequence[str]) -> int | None:
+def _subject_end(text: Segmented, alt: Sequence[str]) -> int | None:
     """Where the last word of ``alt`` ends in ``text`` (all words present), else None."""
     span = _subject_span(text, alt)
     return None if span is None else span[1]
 
 
-def _subject_start(text: str, alt: Sequence[str]) -> int | None:
+def _subject_start(text: Segmented, alt: Sequence[str]) -> int | None:
     span = _subject_span(text, alt)
     return None if span is None else span[0]
 
 
-def _applies(spec: FactSpec, clause: str, before: str) -> bool:
-    if any(w in clause for w in spec.exclude):
+def _applies(spec: FactSpec, clause: Segmented, before: Segmented) -> bool:
+    """Exclusion and share words rule a fact out wherever they stand, even inside a word (ruling out
+    only gains precision); a scope word is a whole word, as the subject is."""
+    if any(w in clause.text for w in spec.exclude):
         return False
-    if any(w in before for w in spec.parts):
+    if any(w in before.text for w in spec.parts):
         return False
     return not spec.scope or any(w in before for w in spec.scope)
 
@@ -155,7 +164,9 @@ def _value(num: str, unit: str) -> tuple[float, str]:
     return value, unit
 
 
-def _best_before(specs: Sequence[FactSpec], clause: str, before: str, unit: str, gap: int) -> FactSpec | None:
+def _best_before(
+    specs: Sequence[FactSpec], clause: Segmented, before: Segmented, unit: str, gap: int
+) -> FactSpec | None:
     """The fact whose subject ends closest before the number; on a tie the longer subject word
     (不同意公开 over 同意公开), then the data order."""
     best: tuple[tuple[int, int, int], FactSpec] | None = None
@@ -164,7 +175,7 @@ def _best_before(specs: Sequence[FactSpec], clause: str, before: str, unit: str,
             continue
         for alt in spec.subjects:
             end = _subject_end(before, alt)
-            if end is None or len(before) - end > gap or re.search(r"\d", before[end:]):
+            if end is None or len(before) - end > gap or re.search(r"\d", before.text[end:]):
                 continue
             rank = (len(before) - end, -max(len(w) for w in alt), order)
             if best is None or rank < best[0]:
@@ -172,30 +183,29 @@ def _best_before(specs: Sequence[FactSpec], clause: str, before: str, unit: str,
     return best[1] if best else None
 
 
-def _best_after(specs: Sequence[FactSpec], clause: str, before: str, after: str, unit: str) -> FactSpec | None:
+def _best_after(
+    specs: Sequence[FactSpec], clause: Segmented, before: Segmented, after: Segmented, unit: str
+) -> FactSpec | None:
     """收到12件政府信息公开申请: a verb before the number, the subject after it."""
     words = prose_words()
     tail = before[-words.max_gap :]
-    if not any(v in tail for v in words.verbs) or re.search(r"\d", after[:AFTER_GAP]):
+    if not any(v in tail for v in words.verbs) or re.search(r"\d", after.text[:AFTER_GAP]):
         return None
     window = after[:AFTER_GAP]
     for spec in specs:
         if unit not in spec.units or spec.scope or not _applies(spec, clause, before):
             continue
         # the alternative's words around the number, at least one of them after it
-        if any(
-            _subject_start(f"{tail}#{window}", alt) is not None and any(w in window for w in alt)
-            for alt in spec.subjects
-        ):
+        if any(all(w in tail or w in window for w in alt) and any(w in window for w in alt) for alt in spec.subjects):
             return spec
     return None
 
 
-def _zero(specs: Sequence[FactSpec], clause: str) -> Iterator[tuple[FactSpec, int, int]]:
+def _zero(specs: Sequence[FactSpec], clause: Segmented) -> Iterator[tuple[FactSpec, int, int]]:
     """Facts a clause without figures states as none: (spec, start, end of the negation)."""
-    words = prose_words()
+    negations = [(i, neg) for neg in prose_words().negations if (i := clause.find(neg)) >= 0]
     for spec in specs:
-        if any(w in clause for w in spec.exclude):
+        if any(w in clause.text for w in spec.exclude):
             continue
         hit = next(((clause.find(z), len(z)) for z in spec.zero if z in clause), None)
         if hit:
@@ -203,10 +213,7 @@ def _zero(specs: Sequence[FactSpec], clause: str) -> Iterator[tuple[FactSpec, in
             continue
         if not spec.negatable:
             continue
-        for neg in words.negations:
-            i = clause.find(neg)
-            if i < 0:
-                continue
+        for i, neg in negations:
             rest = clause[i:]
             for alt in spec.subjects:
                 start = _subject_start(rest, alt)
@@ -222,8 +229,12 @@ def _zero(specs: Sequence[FactSpec], clause: str) -> Iterator[tuple[FactSpec, in
 
 @cache
 def _trigger_re() -> re.Pattern[str]:
-    """A number with a unit word, or a negation or zero phrase: what a stated figure needs."""
-    return re.compile(f"{_number_re().pattern}|{_zero_re().pattern}")
+    """A number with a unit word, or a negation or zero phrase: what a stated figure needs. One
+    first-character test for both (a digit or a negation's first character) rejects most positions
+    of a long text at once."""
+    words = prose_words()
+    first = {re.escape(w[0]) for w in {*words.negations, *(z for f in words.facts for z in f.zero)}}
+    return re.compile(f"(?=[\\d{''.join(sorted(first))}])(?:{_number_re().pattern}|{_zero_re().pattern})")
 
 
 def _trigger_sentences(text: str) -> Iterator[tuple[int, str]]:
@@ -241,6 +252,57 @@ def _trigger_sentences(text: str) -> Iterator[tuple[int, str]]:
             continue
         seen.add(s0)
         yield s0, text[s0 : starts[i] if i < len(starts) else len(text)]
+
+
+@cache
+def _subject_sets() -> tuple[tuple[str, ...], dict[str, tuple[frozenset[str], ...]]]:
+    """Every subject word, and each fact's subject alternatives as sets of words."""
+    facts = prose_words().facts
+    every = tuple({w for f in facts for alt in f.subjects for w in alt})
+    return every, {f.name: tuple(frozenset(alt) for alt in f.subjects) for f in facts}
+
+
+def _named(specs: Sequence[FactSpec], text: str) -> list[FactSpec]:
+    """The facts all words of one of whose subject alternatives ``text`` holds (as substrings)."""
+    every, alts = _subject_sets()
+    present = {w for w in every if w in text}
+    return [s for s in specs if any(alt <= present for alt in alts[s.name])]
+
+
+@dataclass(frozen=True, slots=True)
+class _Stated:
+    """A figure a clause states: its fact, value and unit, and where the number (or negation) is."""
+
+    spec: FactSpec
+    value: float
+    unit: str
+    raw: str
+    start: int
+    end: int
+    confidence: float
+
+
+def _stated(
+    named: Sequence[FactSpec], zeroable: Sequence[FactSpec], clause: Segmented, hits: Sequence[re.Match[str]]
+) -> list[_Stated]:
+    """The figures of one clause: its numbers with units (``hits``) tied to one of the ``named``
+    facts, or else (no number) the ``zeroable`` facts it negates."""
+    words = prose_words()
+    out: list[_Stated] = []
+    for m in hits:
+        before, after, unit = clause[: m.start()], clause[m.end() :], m.group("unit")
+        spec = _best_before(named, clause, before, unit, words.max_gap) or _best_after(
+            named, clause, before, after, unit
+        )
+        if spec is not None:
+            value, unit_out = _value(m.group("num"), unit)
+            out.append(_Stated(spec, value, unit_out, m.group("num"), m.start("num"), m.end("num"), CONFIDENCE_NUMBER))
+    if hits:
+        return out
+    for spec, s, e in _zero(zeroable, clause):
+        unit = "万元" if set(spec.units) <= set(words.amount_units) else spec.units[0]
+        out.append(_Stated(spec, 0.0, unit, clause.text[s:e], s, e, CONFIDENCE_ZERO))
+    return out
 
 
 def find_facts(sections: Sequence[tuple[int | None, str]], version: str | None) -> list[Fact]:
@@ -264,58 +326,66 @@ def find_facts(sections: Sequence[tuple[int | None, str]], version: str | None) 
             if not (number_re.search(sentence) or zero_re.search(sentence)):
                 continue
             for cm in _CLAUSE.finditer(sentence):
-                clause = cm.group()
-                if ignore_clause_re.search(clause):
+                raw = cm.group()
+                if ignore_clause_re.search(raw):
                     continue
                 base = start + cm.start()
-                hits = list(number_re.finditer(clause))
-                for m in hits if subject_re.search(clause) else ():
-                    before, after, unit = clause[: m.start()], clause[m.end() :], m.group("unit")
-                    spec = _best_before(specs, clause, before, unit, words.max_gap) or _best_after(
-                        specs, clause, before, after, unit
-                    )
-                    if spec is None:
-                        continue
-                    value, unit_out = _value(m.group("num"), unit)
-                    out.append(
-                        Fact(
-                            _key_of(spec, version),
-                            value,
-                            unit_out,
-                            m.group("num"),
-                            number,
-                            sentence.strip(),
-                            flat.original(base + m.start("num")),
-                            flat.original(base + m.end("num") - 1) + 1,
-                            CONFIDENCE_NUMBER,
-                            spec.name,
-                        )
-                    )
-                if hits or not zero_re.search(clause):
+                hits = list(number_re.finditer(raw))
+                if not hits and not zero_re.search(raw):
                     continue
-                for spec, s, e in _zero(specs, clause):
-                    unit = "万元" if set(spec.units) <= set(words.amount_units) else spec.units[0]
+                # the only candidates: the facts one of whose subjects the clause holds, and for a
+                # clause without numbers those a zero phrase names
+                named = _named(specs, raw) if subject_re.search(raw) else []
+                zeroable = [] if hits else [s for s in specs if s in named or any(z in raw for z in s.zero)]
+                if not (named if hits else zeroable):
+                    continue
+                # substring matching first (cheap): whole words can only find fewer, so a clause
+                # in which substrings state nothing is never cut into words
+                found = _stated(named, zeroable, Segmented.plain(raw), hits)
+                if not found:
+                    continue
+                # again in words, for the numbers (or the negation) substrings tied to a fact only
+                starts = {st.start for st in found}
+                hits = [m for m in hits if m.start("num") in starts]
+                for st in _stated(named, zeroable, Segmented.cut(raw), hits):
                     out.append(
                         Fact(
-                            _key_of(spec, version),
-                            0.0,
-                            unit,
-                            clause[s:e],
+                            _key_of(st.spec, version),
+                            st.value,
+                            st.unit,
+                            st.raw,
                             number,
                             sentence.strip(),
-                            flat.original(base + s),
-                            flat.original(base + e - 1) + 1,
-                            CONFIDENCE_ZERO,
-                            spec.name,
+                            flat.original(base + st.start),
+                            flat.original(base + st.end - 1) + 1,
+                            st.confidence,
+                            st.spec.name,
                         )
                     )
     return out
 
 
+def _hinted(before: Segmented, unit: str, version: str | None) -> list[str]:
+    """The keys of the facts whose subject ends within ``max_gap`` of the end of ``before``, with no
+    digit in between."""
+    words = prose_words()
+    keys: list[str] = []
+    for spec in _named(words.facts, before.text):
+        key = _key_of(spec, version)
+        if not key or unit not in spec.units:
+            continue
+        for alt in spec.subjects:
+            end = _subject_end(before, alt)
+            if end is not None and len(before) - end <= words.max_gap and not re.search(r"\d", before.text[end:]):
+                keys.append(key)
+                break
+    return keys
+
+
 def find_hints(sections: Sequence[tuple[int | None, str]], version: str | None) -> dict[str, set[float]]:
     """Every number the prose prints shortly after a fact's subject words, whatever the clause says
-    about scope or parts: only to choose among the readings of a table row whose digits ran
-    together, never a value by itself."""
+    about scope or parts, and with the subject words found as substrings: only to choose among the
+    readings of a table row whose digits ran together, never a value by itself."""
     words = prose_words()
     number_re = _number_re()
     subject_re = _subject_re()
@@ -323,16 +393,12 @@ def find_hints(sections: Sequence[tuple[int | None, str]], version: str | None) 
     for _, original in sections:
         text = unwrap(original).text
         for m in number_re.finditer(text):
-            before = text[max(0, m.start() - words.max_gap - 12) : m.start()]
-            if not subject_re.search(before):
+            window = text[max(0, m.start() - words.max_gap - 12) : m.start()]
+            if not subject_re.search(window):
                 continue
-            for spec in words.facts:
-                key = _key_of(spec, version)
-                if not key or m.group("unit") not in spec.units:
-                    continue
-                for alt in spec.subjects:
-                    end = _subject_end(before, alt)
-                    if end is not None and len(before) - end <= words.max_gap and not re.search(r"\d", before[end:]):
-                        out.setdefault(key, set()).add(_value(m.group("num"), m.group("unit"))[0])
-                        break
+            unit = m.group("unit")
+            # subjects as substrings: a hint is generous by design (it ignores scope, parts and
+            # exclusions too), and it only ever narrows readings the table's sums already allow
+            for key in _hinted(Segmented.plain(window), unit, version):
+                out.setdefault(key, set()).add(_value(m.group("num"), unit)[0])
     return out

@@ -122,3 +122,10 @@ def test_reply_outcomes_without_the_word_reply():
 )
 def test_more_phrasings(text, expected):
     assert _facts(text) == expected
+
+
+def test_a_subject_inside_a_longer_word_is_not_the_subject():
+    # substring matching read a litigation count of 3 and a review count of 2 here
+    assert _facts("组织学习行政诉讼法培训3次。开展行政复议法宣传2次。", section=6) == {}
+    # 申请书 is a word of its own: its entry reads it, 申请 alone would not
+    assert _facts("本年度共收到申请书12份。") == {"legacy.requests.received": 12}
