@@ -14,10 +14,11 @@ import pytest
 from extractor.batch import store as store_module
 from extractor.batch.finish import finish
 from extractor.batch.store import DatasetStore, group_keys
+from extractor.dataset.finish import finish_tables
 from extractor.dataset.panel import add_agencies
 from extractor.dataset.qa import QA_REPORT_NAME
 from extractor.dataset.tables import COLUMNS, ROW_TABLES, extraction_tables
-from extractor.dataset.write import read_manifest
+from extractor.dataset.write import Manifest, commit, ensure_every_table, read_manifest, stage_dataset
 from extractor.pipeline import extract_file
 from tests.helpers import REAL, dataset_rows
 
@@ -151,3 +152,26 @@ def test_groups_follow_division_then_agency_and_duplicates_their_original(templa
     code = reports["division_code"].iloc[0]
     assert groups[:3] == [f"div:{code}"] * 3  # one division; the copy goes with its original
     assert groups[3] == "key:" + reports["agency_key"].iloc[3]
+
+
+def test_a_dataset_finished_whole_by_an_earlier_version_is_taken_over(
+    templates: dict[str, pd.DataFrame], tmp_path: Path
+):
+    """A folder whose finished tables are one part each without buckets (as the in-memory finish
+    wrote them) is finished again whole on the next run, to the same dataset."""
+    out = tmp_path / "out"
+    agencies = [f"{PINGTAN}办公室", "上海市科学技术委员会", "某某局"]
+    with DatasetStore(out) as store:
+        store.append_frames(
+            documents(templates, [(k % 4, f"a{k}.txt", agencies[k % 3], 2019 + k // 3) for k in range(6)])
+        )
+        earlier = Manifest(generation=store.manifest.generation)
+        stage_dataset(out, earlier, finish_tables(store.compacted_tables()), "earlier")
+        ensure_every_table(out, earlier, "earlier")
+        commit(out, earlier)
+    assert read_manifest(out).tables["cells"][0].bucket is None
+    with DatasetStore(out) as store:
+        store.append_frames(documents(templates, [(1, "b.txt", agencies[1], 2022)]))
+    finished_equal_in_memory(out, tmp_path, "taken-over")
+    assert len(pd.read_parquet(out / "reports.parquet")) == 7
+    assert all(p.bucket is not None for p in read_manifest(out).tables["cells"])
