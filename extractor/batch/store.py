@@ -344,6 +344,12 @@ class _Todo:
     reuse: set[str]
     rewrite: bool
 
+    @property
+    def size(self) -> int:
+        """The documents whose rows finishing the bucket holds: the touched ones, and when the
+        bucket is rewritten, the untouched ones copied over."""
+        return len(self.reports) + (len(self.keep) if self.rewrite else 0)
+
 
 class _Finish:
     """One out-of-core finish of the committed manifest ``old`` into ``new`` (see the module doc)."""
@@ -400,7 +406,8 @@ class _Finish:
             keep = set(reports.loc[in_b & ~is_touched, "report_id"].dropna())
             reuse = set(mine.loc[mine["duplicate_of"].isna() & (mine[_PART] == ""), "report_id"].dropna())
             batch.append(_Todo(b, mine, keep, reuse, rewrite=full or b in grown))
-            if sum(len(t.reports) for t in batch) >= DOCS_PER_BUCKET:
+            touched_docs, held = sum(len(t.reports) for t in batch), sum(t.size for t in batch)
+            if touched_docs >= DOCS_PER_BUCKET or held >= 2 * DOCS_PER_BUCKET:  # bounded memory
                 finished.append(self._batch(batch))
                 batch = []
         if batch:
@@ -456,8 +463,8 @@ class _Finish:
     # -- touched buckets ----------------------------------------------------------------------------
     def _batch(self, todos: list[_Todo]) -> pd.DataFrame:
         """Finish the touched groups of some buckets at once (one call of the whole-batch functions
-        for up to :data:`DOCS_PER_BUCKET` documents) and stage each bucket's new parts; returns the
-        finished reports rows."""
+        for about :data:`DOCS_PER_BUCKET` touched documents, and no more than twice that held with
+        the rows copied over) and stage each bucket's new parts; returns the finished reports rows."""
         old = {  # none when every group is finished again (the old parts are scattered: other buckets)
             t.bucket: {
                 name: [p for p in self.old.tables.get(name, []) if p.bucket == t.bucket and not self.full]
