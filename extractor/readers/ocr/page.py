@@ -31,7 +31,7 @@ from extractor.model import UNREADABLE, Paragraph, Provenance, Table
 from extractor.readers.cjk import CN_NUMERAL
 from extractor.readers.layout.lines import Line
 from extractor.readers.layout.tables import TableLayout
-from extractor.readers.ocr.cells import cell_ink, crop, ink_lines, is_dash, line_box, typical_height
+from extractor.readers.ocr.cells import INK_CONTRAST, cell_ink, crop, ink_lines, is_dash, line_box, typical_height
 from extractor.readers.ocr.engine import Recognised, engine
 from extractor.readers.ocr.imaging import ImageSettings, estimate_skew, find_rulings, ink_contrast, rotate, to_gray
 from extractor.readers.ocr.table import (
@@ -51,6 +51,9 @@ DETECT_DPI = 150  # the text detector sees pages at most this sharp (reading use
 IMAGE_DPI = 150  # assumed for image files that do not record their resolution
 MIN_DPI = 72
 MAX_DPI = 600
+STRIP_GAP = 0.25  # inches: rows of paper at least this tall outside the tables split the text into strips
+STRIP_MARGIN = 0.08  # inches of paper kept around a strip's ink for the detector
+STRIP_INK = 2  # pixels of ink a row needs to count as printed (a speck or two of dust does not)
 MIN_CONFIDENCE = 0.3  # pieces read with less confidence than this are dropped as noise
 MAX_PIXELS = 60_000_000  # larger images are refused (a decompression bomb, not a page)
 DASH = "—"
@@ -135,6 +138,39 @@ def _mask_tables(image: np.ndarray, layouts: list[TableLayout]) -> np.ndarray:
     return out
 
 
+def _strips(masked: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
+    """Where the page (tables masked) has ink: bands of printed rows, split at rows of paper
+    ``STRIP_GAP`` tall, each cut to its ink's width, with ``STRIP_MARGIN`` of paper around.
+
+    The detector sees only these strips: its cost grows with the pixels it sees, and margins,
+    tables and the paper between paragraphs hold no running text.
+    """
+    ink = masked <= 255 - INK_CONTRAST
+    rows = np.flatnonzero(np.count_nonzero(ink, axis=1) >= STRIP_INK)
+    if not rows.size:
+        return []
+    h, w = masked.shape[:2]
+    margin = round(STRIP_MARGIN * dpi)
+    breaks = np.flatnonzero(np.diff(rows) > STRIP_GAP * dpi)
+    out = []
+    for first, last in zip(np.r_[0, breaks + 1], np.r_[breaks, rows.size - 1], strict=True):
+        top, bottom = max(0, rows[first] - margin), min(h, rows[last] + 1 + margin)
+        cols = np.flatnonzero(ink[top:bottom].any(axis=0))
+        out.append((max(0, int(cols[0]) - margin), int(top), min(w, int(cols[-1]) + 1 + margin), int(bottom)))
+    return out
+
+
+def _detect(masked: np.ndarray, dpi: float, detect_dpi: float) -> list[BBox]:
+    """Boxes of running text on the page with its tables masked, strip by strip (page pixels)."""
+    eng, scale = engine(), min(1.0, detect_dpi / dpi)
+    out = []
+    for x0, top, x1, bottom in _strips(masked, dpi):
+        for quad in eng.detect(masked[top:bottom, x0:x1], scale):
+            b = _bbox(quad)
+            out.append((b[0] + x0, b[1] + top, b[2] + x0, b[3] + top))
+    return out
+
+
 def ocr_page(
     image: np.ndarray, number: int, dpi: float, scale: float, settings: OcrSettings = DEFAULT_SETTINGS
 ) -> OcrPage:
@@ -150,10 +186,9 @@ def ocr_page(
 
     eng = engine()
     cells = _read_cells(layouts, contrast, dpi)
-    masked = cv2.cvtColor(_mask_tables(page, layouts), cv2.COLOR_GRAY2BGR)
-    free = [_bbox(q) for q in eng.detect(masked, min(1.0, settings.detect_dpi / dpi))]
+    free = _detect(_mask_tables(page, layouts), dpi, settings.detect_dpi)
     to_read = [box for _, _, box, dash in cells if not dash] + free
-    read = iter(eng.recognise([cv2.cvtColor(crop(page, b), cv2.COLOR_GRAY2BGR) for b in to_read]))
+    read = iter(eng.recognise([crop(page, b) for b in to_read]))
 
     pieces: dict[int, dict[int, list[Piece]]] = {}
     for t, c, box, dash in cells:

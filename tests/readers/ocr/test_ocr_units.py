@@ -124,14 +124,54 @@ def test_a_red_seal_drops_out_of_the_grey() -> None:
 
 
 def test_recognition_batches_hold_like_widths_within_a_budget() -> None:
-    from extractor.readers.ocr.engine import REC_BATCH_COLUMNS, REC_HEIGHT, _batches
+    from extractor.readers.ocr.engine import REC_HEIGHT, _batches, _width
 
     ratios = [1.0, 0.6, 12.0, 1.4, 30.0, 0.9] * 10
-    batches = _batches(ratios)
+    batches = _batches(ratios, 1200)
     assert sorted(i for b in batches for i in b) == list(range(len(ratios)))
+    assert any(len(b) > 1 for b in batches)
     for b in batches:
-        width = REC_HEIGHT * max(np.ceil(max(1.0, ratios[i])) for i in b)
-        assert len(b) == 1 or width * len(b) <= REC_BATCH_COLUMNS
+        assert len(b) == 1 or max(_width(ratios[i]) for i in b) * len(b) <= 1200
+    assert [len(b) for b in _batches(ratios, 0)] == [1] * len(ratios)
+    assert (_width(0.6), _width(1.0), _width(1.4), _width(12.0)) == (
+        REC_HEIGHT,
+        REC_HEIGHT,
+        2 * REC_HEIGHT,
+        12 * REC_HEIGHT,
+    )
+
+
+def test_hard_swish_is_fused_into_one_gate_with_the_same_values() -> None:
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper
+
+    from extractor.readers.ocr.engine import fuse_hard_swish
+
+    def const(name: str, value: float) -> object:
+        return helper.make_node("Constant", [], [name], value=helper.make_tensor(name, TensorProto.FLOAT, [1], [value]))
+
+    nodes = [
+        const("three", 3.0),
+        const("zero", 0.0),
+        const("six", 6.0),
+        helper.make_node("Add", ["x", "three"], ["a"]),
+        helper.make_node("Clip", ["a", "zero", "six"], ["c"]),
+        helper.make_node("Mul", ["x", "c"], ["m"]),
+        helper.make_node("Div", ["m", "six"], ["y"]),
+    ]
+    io = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 9]) for n in ("x", "y")]
+    model = helper.make_model(
+        helper.make_graph(nodes, "hs", [io[0]], [io[1]]), opset_imports=[helper.make_opsetid("", 12)]
+    )
+    x = np.array([[-5, -3, -1.5, -0.5, 0, 0.5, 1.5, 3, 5]], np.float32)
+    before = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert fuse_hard_swish(model) == 1
+    onnx.checker.check_model(model)
+    assert [n.op_type for n in model.graph.node] == ["HardSigmoid", "Mul"]
+    after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(after, before, atol=1e-6)
+    np.testing.assert_allclose(after[0], [0, 0, -0.375, -0.208333, 0, 0.291667, 1.125, 3, 5], atol=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -265,3 +305,69 @@ def test_a_rule_broken_near_the_frame_still_meets_it() -> None:
     for y in ys:
         img[y - 2 : y + 3, 556:560] = 228  # a break 40 px before the frame
     assert _grid(cv2.GaussianBlur(img, (3, 3), 0.8)) == (6, 2, 12)
+
+
+def test_a_learnable_affine_block_is_folded_into_its_convolution() -> None:
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from extractor.readers.ocr.engine import fold_affine
+
+    weight = np.arange(2 * 1 * 3 * 3, dtype=np.float32).reshape(2, 1, 3, 3) / 10
+    nodes = [
+        helper.make_node("Constant", [], ["w"], value=numpy_helper.from_array(weight, "w")),
+        helper.make_node("Constant", [], ["b"], value=numpy_helper.from_array(np.array([1, -1], np.float32), "b")),
+        helper.make_node("Constant", [], ["s"], value=numpy_helper.from_array(np.array([0.5], np.float32), "s")),
+        helper.make_node("Constant", [], ["t"], value=numpy_helper.from_array(np.array([2.0], np.float32), "t")),
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["s", "c"], ["m"]),
+        helper.make_node("Add", ["m", "t"], ["y"]),
+    ]
+    x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])
+    y_info = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 4, 4])
+    model = helper.make_model(
+        helper.make_graph(nodes, "lab", [x_info], [y_info]), opset_imports=[helper.make_opsetid("", 12)]
+    )
+    x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    before = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert fold_affine(model) == 1
+    onnx.checker.check_model(model)
+    assert [n.op_type for n in model.graph.node] == ["Conv"]
+    after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(after, before, rtol=1e-6)
+    # the top-left output of the first channel: 0.5 * (conv of the 2×2 corner + 1) + 2
+    corner = float((x[0, 0, :2, :2] * weight[0, 0, 1:, 1:]).sum())
+    assert after[0, 0, 0, 0] == pytest.approx(0.5 * (corner + 1) + 2)
+
+
+def test_an_affine_block_before_a_pointwise_convolution_is_folded_into_it() -> None:
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from extractor.readers.ocr.engine import fold_affine
+
+    weight = np.array([[[[1.0]], [[2.0]]], [[[-1.0]], [[0.5]]]], np.float32)  # 2 out × 2 in, 1×1
+    bias = np.array([0.25, -0.5], np.float32)
+    constants = {"w": weight, "b": bias, "s": np.array([3.0], np.float32), "t": np.array([-1.0], np.float32)}
+    nodes = [helper.make_node("Constant", [], [k], value=numpy_helper.from_array(v, k)) for k, v in constants.items()]
+    nodes += [
+        helper.make_node("Mul", ["s", "x"], ["m"]),
+        helper.make_node("Add", ["m", "t"], ["a"]),
+        helper.make_node("Conv", ["a", "w", "b"], ["y"], kernel_shape=[1, 1]),
+    ]
+    x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 2, 2])
+    y_info = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 2, 2])
+    model = helper.make_model(
+        helper.make_graph(nodes, "lab", [x_info], [y_info]), opset_imports=[helper.make_opsetid("", 12)]
+    )
+    x = np.arange(8, dtype=np.float32).reshape(1, 2, 2, 2)
+    before = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert fold_affine(model) == 1
+    onnx.checker.check_model(model)
+    assert [n.op_type for n in model.graph.node] == ["Conv"]
+    after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    np.testing.assert_allclose(after, before, rtol=1e-6)
+    # first output channel at the first pixel: 1·(3·0 − 1) + 2·(3·4 − 1) + 0.25
+    assert after[0, 0, 0, 0] == pytest.approx(21.25)
