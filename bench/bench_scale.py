@@ -9,7 +9,9 @@ per agency, so the cross-year checks have pairs), 500 documents per checkpoint c
 the store (building is not timed). Each finish runs `DatasetStore.finish` in a fresh process; the
 peak is the resident memory of that whole process tree (sampled with psutil every 50 ms). The rerun
 appends one chunk of ``--add`` new documents to the largest store and finishes again; its time is
-given as a share of the full finish of that store, measured in the same run.
+given as a share of the full finish of that store, measured in the same run. A second rerun adds
+``--add`` documents of a new year to as many existing agencies spread over the store (their buckets
+are rewritten: the untouched agencies' rows copied, the touched ones finished again).
 """
 
 from __future__ import annotations
@@ -57,8 +59,9 @@ def templates() -> dict[str, pd.DataFrame]:
     return BatchResult(extractions=ex).tables()
 
 
-def clone(tpl: dict[str, pd.DataFrame], start: int, n: int, tag: str) -> dict[str, pd.DataFrame]:
-    """``n`` documents numbered from ``start``: template rows under new ids, sources and agencies."""
+def clone(tpl: dict[str, pd.DataFrame], start: int, n: int, tag: str, existing: int = 0) -> dict[str, pd.DataFrame]:
+    """``n`` documents numbered from ``start``: template rows under new ids, sources and agencies
+    (with ``existing``, a new year 2024 of agencies spread over the first ``existing`` documents')."""
     reports = tpl["reports"]
     pick = np.arange(start, start + n) % len(reports)
     new = reports.iloc[pick].reset_index(drop=True).copy()
@@ -68,8 +71,13 @@ def clone(tpl: dict[str, pd.DataFrame], start: int, n: int, tag: str) -> dict[st
     new["report_id"] = new_ids
     new["content_id"] = new_ids  # report_id is the content id of an extracted document
     new["source"] = [f"archive/{tag}/{i:07d}.txt" for i in numbers]
-    new["agency"] = [f"某某局{i // len(YEARS):06d}" for i in numbers]
-    new["report_year"] = [YEARS[i % len(YEARS)] for i in numbers]
+    if existing:
+        agencies = existing // len(YEARS)
+        new["agency"] = [f"某某局{(k * 7919) % agencies:06d}" for k in range(n)]  # spread over the archive
+        new["report_year"] = [YEARS[-1] + 1] * n
+    else:
+        new["agency"] = [f"某某局{i // len(YEARS):06d}" for i in numbers]
+        new["report_year"] = [YEARS[i % len(YEARS)] for i in numbers]
     out = {"reports": new.astype(COLUMNS["reports"])}
     for name in ("cells", "sections", "checks", "warnings"):
         rows = tpl[name]
@@ -85,11 +93,11 @@ def clone(tpl: dict[str, pd.DataFrame], start: int, n: int, tag: str) -> dict[st
     return out
 
 
-def build(folder: Path, tpl: dict[str, pd.DataFrame], n: int, tag: str, start: int = 0) -> None:
+def build(folder: Path, tpl: dict[str, pd.DataFrame], n: int, tag: str, start: int = 0, existing: int = 0) -> None:
     store = DatasetStore(folder)
     try:
         for s in range(start, start + n, CHUNK_DOCS):
-            store.append_frames(clone(tpl, s, min(CHUNK_DOCS, start + n - s), tag))
+            store.append_frames(clone(tpl, s, min(CHUNK_DOCS, start + n - s), tag, existing))
     finally:
         store.close()
 
@@ -167,8 +175,16 @@ def main() -> None:
     build(folder, tpl, args.add, "added", start=largest)
     seconds, cpu, peak = finish(folder)
     print(
-        f"\nrerun adding {args.add} documents to {largest:,}: {seconds:.1f} s wall, {cpu:.1f} s CPU "
-        f"({100 * cpu / full[largest]:.1f}% of the full finish's CPU), peak {peak:.0f} MB",
+        f"\nrerun adding {args.add} documents of new agencies to {largest:,}: {seconds:.1f} s wall, {cpu:.1f} s "
+        f"CPU ({100 * cpu / full[largest]:.1f}% of the full finish's CPU), peak {peak:.0f} MB",
+        flush=True,
+    )
+    build(folder, tpl, args.add, "next-year", start=largest + args.add, existing=largest)
+    seconds, cpu, peak = finish(folder)
+    print(
+        f"rerun adding {args.add} documents, a new year of {args.add} existing agencies, to {largest:,}: "
+        f"{seconds:.1f} s wall, {cpu:.1f} s CPU ({100 * cpu / full[largest]:.1f}% of the full finish's CPU), "
+        f"peak {peak:.0f} MB",
         flush=True,
     )
     if args.keep is None:

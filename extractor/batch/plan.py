@@ -20,9 +20,11 @@ import hashlib
 import logging
 import os
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -163,10 +165,33 @@ def not_regular(path: Path) -> str | None:
     return None
 
 
-def regular_content_id(path: Path) -> str:
+def regular_content_id(path: Path, timeout: float | None = None) -> str:
     """The content id of a regular file, opened without blocking and checked again once open (a
-    FIFO or device put in its place is refused, never read); raises ValueError for those, and for
-    files over the reading limit (which are not hashed)."""
+    FIFO or device put in its place is refused, never read); raises ValueError for those, for
+    files over the reading limit (which are not hashed), and for a file that takes longer than
+    ``timeout`` seconds to hash (a hung network share: the read is left behind in a daemon thread,
+    planning goes on)."""
+    if timeout is None:
+        return _content_id(path)
+    result: list[str | BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(_content_id(path))
+        except BaseException as exc:  # handed to the planning thread
+            result.append(exc)
+
+    worker = threading.Thread(target=work, name="govreport-hash", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not result:
+        raise ValueError(f"reading the file to hash it took longer than the time limit ({timeout:g} s)")
+    if isinstance(result[0], BaseException):
+        raise result[0]
+    return result[0]
+
+
+def _content_id(path: Path) -> str:
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
@@ -177,10 +202,14 @@ def regular_content_id(path: Path) -> str:
                 f"the file is {st.st_size // 2**20} MiB, larger than any annual report "
                 f"({MAX_FILE_BYTES // 2**20} MiB limit)"
             )
-        digest = hashlib.sha256()
-        while block := fh.read(HASH_BLOCK):
-            digest.update(block)
-        return digest.hexdigest()[:REPORT_ID_HEX]
+        return _digest(fh)
+
+
+def _digest(fh: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while block := fh.read(HASH_BLOCK):
+        digest.update(block)
+    return digest.hexdigest()[:REPORT_ID_HEX]
 
 
 @dataclass
@@ -218,8 +247,11 @@ def _unread(f: InputFile, error: str) -> Extraction:
     return row
 
 
-def plan_batch(files: Iterable[InputFile], existing: pd.DataFrame, force: bool = False) -> Plan:
-    """Decide, for every input file, whether to skip, mark as a duplicate, or extract it."""
+def plan_batch(
+    files: Iterable[InputFile], existing: pd.DataFrame, force: bool = False, timeout: float | None = None
+) -> Plan:
+    """Decide, for every input file, whether to skip, mark as a duplicate, or extract it (hashing
+    each within the per-document time limit ``timeout``)."""
     plan = Plan()
     done_at, first_rows = _existing(existing)
     hashed: list[tuple[InputFile, str]] = []
@@ -229,7 +261,7 @@ def plan_batch(files: Iterable[InputFile], existing: pd.DataFrame, force: bool =
             plan.ready.append(_unread(f, f"not a regular file but {what}; not read"))
             continue
         try:
-            hashed.append((f, regular_content_id(f.path)))
+            hashed.append((f, regular_content_id(f.path, timeout)))
         except OSError as exc:
             plan.ready.append(_unread(f, f"the file cannot be read ({exc.strerror or exc})"))
         except ValueError as exc:

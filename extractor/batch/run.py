@@ -67,7 +67,7 @@ def run_batch(
 ) -> BatchResult:
     """Extract what the plan asks for, appending a chunk to ``store`` at every checkpoint."""
     t0 = time.perf_counter()
-    plan = plan_batch(files, store.reports(), force=settings.force)
+    plan = plan_batch(files, store.reports(), force=settings.force, timeout=settings.limits.timeout)
     if on_planned:
         on_planned(len(plan.tasks) + len(plan.ready) + sum(len(v) for v in plan.later_duplicates.values()))
     result = BatchResult(skipped=plan.skipped)
@@ -106,9 +106,10 @@ def extract_tables(files: Iterable[InputFile]) -> dict[str, pd.DataFrame]:
     (:func:`extractor.batch.finish.finish`) as in a batch."""
     files = list(files)
     empty = frame("reports", [])
-    plan = plan_batch(files, empty)
+    limits = Limits()
+    plan = plan_batch(files, empty, timeout=limits.timeout)
     result = BatchResult(extractions=list(plan.ready))
-    for ext in run_tasks(plan.tasks, Engine.LOCAL, 0, Limits()):
+    for ext in run_tasks(plan.tasks, Engine.LOCAL, 0, limits):
         result.extractions.append(ext)
         for dup in plan.later_duplicates.get(ext.report["report_id"], []):
             result.extractions.append(duplicate_row(ext.report, dup))

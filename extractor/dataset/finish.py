@@ -4,7 +4,9 @@ The whole-dataset tables are completed by :func:`extractor.dataset.tables.comple
 reported and the preferred report per agency and year, ``same_agency_year`` warnings, cells settled
 across years, cross-year checks, the crosswalk with derived totals.
 :func:`extractor.batch.finish.finish` adds writing the tables and the QA report;
-``extractor.api.combine`` uses this directly.
+``extractor.api.combine`` uses this directly. The command line finishes an output folder out of
+core (:meth:`extractor.batch.store.DatasetStore.finish`) with :func:`complete_tables` on one bucket
+of agencies at a time, which gives the same tables.
 """
 
 from __future__ import annotations

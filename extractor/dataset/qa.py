@@ -112,11 +112,14 @@ def _gaps(reports: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["agency", "first_year", "last_year", "years", "missing"])
 
 
-def qa_figures(tables: Mapping[str, pd.DataFrame]) -> QAFigures:
-    """Compute the QA figures from the dataset tables (reports, checks, warnings)."""
+def qa_figures(tables: Mapping[str, pd.DataFrame], counts: pd.DataFrame | None = None) -> QAFigures:
+    """Compute the QA figures from the dataset tables (reports, checks, warnings, cells). A caller
+    that reads a large dataset in parts gives the summed :func:`rule_counts` as ``counts``; then
+    ``checks`` need only hold the failing checks, ``warnings`` the unmapped-label and ambiguity ones,
+    ``cells`` the settled ones."""
     reports, checks, warnings = tables["reports"], tables["checks"], tables["warnings"]
     cells = tables.get("cells")
-    counts = rule_counts(checks)
+    counts = rule_counts(checks) if counts is None else counts
     failing_checks = checks[checks["passed"].eq(False).fillna(False)]
     unmapped = warnings[warnings["kind"] == "unmapped_label"]
     settled_cells = cells[cells["method"] == RESOLVED_METHOD] if cells is not None else None

@@ -6,9 +6,11 @@ Column names and types are fixed here so that an empty table still has its schem
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from extractor.dataset.crosswalk import harmonise
@@ -178,10 +180,69 @@ def wide_keys(cells: pd.DataFrame, version: str) -> list[str]:
     return keys + sorted(extra, key=lambda k: (rank.get(k, len(rank)), k))
 
 
-def _value_dtype(key: str, values: pd.Series) -> str:
-    units = {c.key: c.unit for v in schema().values() for c in v}
-    whole = values.dropna().apply(float.is_integer).all()
-    return "Int64" if units.get(key, "件") in COUNT_UNITS and whole else "Float64"
+@functools.cache
+def _units() -> dict[str, str]:
+    return {c.key: c.unit for v in schema().values() for c in v}
+
+
+def wide_dtype(key: str, whole: bool) -> str:
+    """A wide column's type: nullable integers for a count whose values are all whole."""
+    return "Int64" if _units().get(key, "件") in COUNT_UNITS and whole else "Float64"
+
+
+def _whole(values: pd.DataFrame) -> pd.Series:
+    """Per column: whether every value present is a whole number."""
+    arr = values.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        ok = np.isnan(arr) | (np.isfinite(arr) & (arr == np.floor(arr)))
+    return pd.Series(ok.all(axis=0), index=values.columns)
+
+
+def wide_info(values: pd.DataFrame, states: pd.DataFrame, version: str) -> dict[str, list[str]]:
+    """What a part of ``wide_<version>`` (and its state table) adds to the whole table's columns:
+    the keys beyond the form's that its reports print (``keys``) and the keys with a value that is
+    not whole (``fractional``), so that parts can be made to agree (:func:`conform_wide`)."""
+    base = set(wide_keys(pd.DataFrame({"key": pd.Series(dtype="string")}), version))
+    keys = [c for c in values.columns if c not in WIDE_META]
+    extra = [c for c in keys if c not in base]
+    printed = (states[extra].to_numpy(dtype=object) != ABSENT).any(axis=0) if extra else []
+    whole = _whole(values[keys]) if keys else pd.Series(dtype=bool)
+    return {
+        "keys": sorted(k for k, p in zip(extra, printed, strict=True) if p),
+        "fractional": sorted(whole.index[~whole.to_numpy(dtype=bool)]),
+    }
+
+
+def wide_columns(version: str, infos: Iterable[Mapping[str, list[str]]]) -> dict[str, str]:
+    """The key columns of ``wide_<version>`` and their types, for the union of some parts'
+    :func:`wide_info`: what :func:`wide` gives for all their reports at once."""
+    infos = list(infos)
+    extra = {k for i in infos for k in i.get("keys", [])}
+    fractional = {k for i in infos for k in i.get("fractional", [])}
+    keys = wide_keys(pd.DataFrame({"key": sorted(extra)}, dtype="string"), version)
+    return {k: wide_dtype(k, k not in fractional) for k in keys}
+
+
+def conform_wide(df: pd.DataFrame, columns: Mapping[str, str], state: bool) -> pd.DataFrame:
+    """A part of a wide table (values or, ``state``, states) with exactly the key ``columns`` (in
+    order, of their types): a key the part lacks is missing (values) or ``absent`` (states)."""
+    meta = [c for c in df.columns if c in WIDE_META]
+    have = [c for c in df.columns if c not in WIDE_META]
+    if have == list(columns) and all(str(df[k].dtype) == ("string" if state else t) for k, t in columns.items()):
+        return df
+    missing = {k: t for k, t in columns.items() if k not in df}
+    filler = pd.DataFrame(
+        {
+            k: pd.array([ABSENT if state else None] * len(df), dtype="string" if state else t)
+            for k, t in missing.items()
+        },
+        index=df.index,
+    )
+    out = pd.concat([df[meta + [k for k in columns if k in df]], filler], axis=1)[meta + list(columns)]
+    present = [k for k in columns if k in df]
+    if state:
+        return out.astype(dict.fromkeys(present, "string"))
+    return out.astype({k: "Float64" for k in present}).astype({k: columns[k] for k in present})
 
 
 def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -197,7 +258,8 @@ def wide(reports: pd.DataFrame, cells: pd.DataFrame, version: str) -> tuple[pd.D
     states = mine.pivot_table(index="report_id", columns="key", values="state", aggfunc="first", dropna=False)
     values = values.reindex(columns=keys, index=meta["_cells_of"].unique())
     states = states.reindex(columns=keys, index=meta["_cells_of"].unique())
-    values = values.astype({k: _value_dtype(k, values[k]) for k in keys})
+    whole = _whole(values)
+    values = values.astype({k: wide_dtype(k, bool(whole[k])) for k in keys})
     states = states.astype(object).fillna(ABSENT).astype("string")
     out = meta.merge(values, left_on="_cells_of", right_index=True, how="left")
     st = meta.merge(states, left_on="_cells_of", right_index=True, how="left")

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -122,12 +123,31 @@ class Part:
     kind: str
     rows: int
     chunk: str = ""  # the checkpoint that wrote it (chunk parts)
+    bucket: int | None = None  # finished parts of the per-agency tables: the bucket of agencies they hold
+    info: dict[str, list[str]] = field(default_factory=dict)  # wide parts: what decides the table's columns
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"file": self.file, "kind": self.kind, "rows": self.rows}
         if self.chunk:
             out["chunk"] = self.chunk
+        if self.bucket is not None:
+            out["bucket"] = self.bucket
+        if self.info:
+            out["info"] = self.info
         return out
+
+    @classmethod
+    def from_json(cls, p: Mapping[str, Any]) -> Part:
+        bucket = p.get("bucket")
+        info = {str(k): [str(x) for x in v] for k, v in dict(p.get("info", {})).items()}
+        return cls(
+            str(p["file"]),
+            str(p["kind"]),
+            int(p["rows"]),
+            str(p.get("chunk", "")),
+            None if bucket is None else int(bucket),
+            info,
+        )
 
 
 @dataclass
@@ -136,6 +156,7 @@ class Manifest:
     files: list[str] = field(default_factory=list)  # other committed files (CSV, QA report)
     pending: list[tuple[str, str]] = field(default_factory=list)  # staged -> final, relative to OUT
     generation: int = 0
+    finish: str = ""  # what finished the bucketed parts (their bucket count and rules): see batch.store
 
     def parts(self, name: str) -> list[Part]:
         return self.tables.setdefault(name, [])
@@ -151,16 +172,18 @@ class Manifest:
             "tables": {t: [p.to_json() for p in parts] for t, parts in self.tables.items()},
             "files": self.files,
             "pending": [list(p) for p in self.pending],
+            **({"finish": self.finish} if self.finish else {}),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Manifest:
         tables = {
-            t: [Part(str(p["file"]), str(p["kind"]), int(p["rows"]), str(p.get("chunk", ""))) for p in parts]
+            t: [Part.from_json(p) for p in parts]
             for t, parts in dict(data["tables"]).items()  # type: ignore[call-overload]
         }
         pending = [(str(a), str(b)) for a, b in data.get("pending", [])]  # type: ignore[attr-defined]
-        return cls(tables, list(data.get("files", [])), pending, int(data.get("generation", 0)))  # type: ignore[call-overload]
+        generation = int(data.get("generation", 0))  # type: ignore[call-overload]
+        return cls(tables, list(data.get("files", [])), pending, generation, str(data.get("finish", "")))  # type: ignore[call-overload]
 
 
 def manifest_path(out_dir: Path) -> Path:
@@ -432,20 +455,42 @@ def stage_dataset(
     everything = dict(tables)
     everything.update(wide_tables(everything))
     for name, df in everything.items():
-        final = f"{name}.parquet/seg-{token}.parquet"
-        staged = staged_name(final)
-        (out_dir / f"{name}.parquet").mkdir(parents=True, exist_ok=True)
-        try:
-            _to_parquet(df, out_dir / staged)
-        except BaseException:
-            (out_dir / staged).unlink(missing_ok=True)
-            raise
-        manifest.pending.append((staged, final))
-        manifest.parts(name).append(Part(final.rpartition("/")[2], PartKind.SEGMENT, len(df)))
+        stage_frame(out_dir, manifest, name, f"seg-{token}.parquet", df)
         crash_point("finish")
         if csv:
             stage_file(out_dir, manifest, f"{name}.csv", partial(_to_csv, df))
             crash_point("finish")
+
+
+def stage_frame(
+    out_dir: Path,
+    manifest: Manifest,
+    name: str,
+    file: str,
+    df: pd.DataFrame,
+    bucket: int | None = None,
+    info: dict[str, list[str]] | None = None,
+) -> Part:
+    """Stage ``df`` as a finished part ``file`` of table ``name`` in ``manifest`` (to be committed)."""
+    final = f"{name}.parquet/{file}"
+    staged = staged_name(final)
+    (out_dir / f"{name}.parquet").mkdir(parents=True, exist_ok=True)
+    try:
+        _to_parquet(df, out_dir / staged)
+    except BaseException:
+        (out_dir / staged).unlink(missing_ok=True)
+        raise
+    manifest.pending.append((staged, final))
+    part = Part(file, PartKind.SEGMENT, len(df), bucket=bucket, info=info or {})
+    manifest.parts(name).append(part)
+    return part
+
+
+def part_file(out_dir: Path, manifest: Manifest, name: str, part: Part) -> Path:
+    """Where a part of ``manifest`` is on disk now (under its staged name while it is pending)."""
+    final = f"{name}.parquet/{part.file}"
+    staged = staged_name(final)
+    return out_dir / (staged if (staged, final) in manifest.pending else final)
 
 
 def write_dataset(out_dir: Path, tables: Mapping[str, pd.DataFrame], csv: bool = False) -> list[Path]:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
+from typing import BinaryIO
 
+import pytest
+
+from extractor.batch import plan
+from extractor.batch.plan import InputFile
+from extractor.dataset.tables import frame
 from tests.helpers import REAL, extract_cli, load, make_inputs
 
 
@@ -28,3 +36,32 @@ def test_rerun_is_incremental(tmp_path: Path):
     assert set(cells["report_id"]) == set(reports[reports["duplicate_of"].isna()]["report_id"])
     assert reports["report_id"].is_unique
     assert cells.groupby(["report_id", "key"]).size().max() == 1  # superseded rows are gone
+
+
+def test_hashing_is_bounded_by_the_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An input whose reading hangs (a stalled network share: here a read that blocks until the test
+    releases it) costs planning the per-document time limit, not the batch: it becomes a failed row
+    saying why, and the other inputs are planned."""
+    docs = make_inputs(tmp_path / "in", 2)
+    release = threading.Event()
+    real = plan._digest
+    calls: list[int] = []
+
+    def digest(fh: BinaryIO) -> str:
+        calls.append(1)
+        if len(calls) == 1:  # the first input (planned in order) hangs
+            release.wait(60)
+        return real(fh)
+
+    monkeypatch.setattr(plan, "_digest", digest)
+    files = [InputFile(p, p.name) for p in docs]
+    start = time.monotonic()
+    try:
+        planned = plan.plan_batch(files, frame("reports", []), timeout=0.5)
+    finally:
+        release.set()
+    assert time.monotonic() - start < 10
+    assert [t.source for t in planned.tasks] == [docs[1].name]
+    (hung,) = planned.ready
+    assert hung.report["source"] == docs[0].name and hung.report["status"] == "failed"
+    assert hung.report["error"] == "reading the file to hash it took longer than the time limit (0.5 s)"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
 from extractor.batch.plan import InputFile, walk_inputs
 from extractor.batch.run import BatchSettings, run_batch
-from extractor.batch.store import DatasetStore
-from extractor.dataset.write import read_manifest
+from extractor.batch.store import MAX_BUCKET_PARTS, DatasetStore
+from extractor.dataset.write import PartKind, read_manifest
 from tests.helpers import dataset_rows, make_inputs
 
 SETTINGS = BatchSettings(workers=0)
@@ -26,7 +27,9 @@ def test_reruns_one_document_at_a_time_equal_one_run(tmp_path: Path):
     step = tmp_path / "step"
     for i in range(1, len(docs) + 1):
         _run(docs[:i], step)
-        assert len(read_manifest(step).tables["cells"]) == 1  # one finished part per table
+        parts = read_manifest(step).tables["cells"]
+        assert {p.kind for p in parts} == {PartKind.SEGMENT}  # every chunk compacted into finished parts
+        assert max(Counter(p.bucket for p in parts).values()) <= MAX_BUCKET_PARTS
     docs[2].write_bytes(docs[2].read_bytes() + "\n附件：更正\n".encode())  # changed: its old rows go
     _run(docs, step)
     clean = tmp_path / "clean"
