@@ -77,6 +77,28 @@ def _constant(name: str, producers: dict[str, Any], initialisers: dict[str, Any]
     return float(value.ravel()[0]) if value.size == 1 else None
 
 
+def _index(graph: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[Any]]]:
+    """The node producing each tensor, the initialisers by name, and the nodes reading each tensor."""
+    producers = {out: node for node in graph.node for out in node.output}
+    initialisers = {init.name: init for init in graph.initializer}
+    consumers: dict[str, list[Any]] = defaultdict(list)
+    for node in graph.node:
+        for name in node.input:
+            consumers[name].append(node)
+    return producers, initialisers, consumers
+
+
+def _set_nodes(graph: Any, nodes: list[Any]) -> None:
+    """Make ``nodes`` the graph's, dropping the constants and initialisers no node reads any more."""
+    used = {name for node in nodes for name in node.input}
+    nodes = [n for n in nodes if n.op_type != "Constant" or any(o in used for o in n.output)]
+    kept = [init for init in graph.initializer if init.name in used]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+
+
 def fuse_hard_swish(model: Any) -> int:
     """Rewrite each ``Div(Mul(x, Clip(Add(x, 3), 0, 6)), 6)`` of an ONNX graph as ``Mul(x, HardSigmoid(x))``.
 
@@ -87,12 +109,7 @@ def fuse_hard_swish(model: Any) -> int:
     from onnx import helper
 
     graph = model.graph
-    producers = {out: node for node in graph.node for out in node.output}
-    initialisers = {init.name: init for init in graph.initializer}
-    consumers: dict[str, list[Any]] = defaultdict(list)
-    for node in graph.node:
-        for name in node.input:
-            consumers[name].append(node)
+    producers, initialisers, consumers = _index(graph)
 
     def only(output: str, op: str) -> Any | None:
         users = consumers[output]
@@ -123,13 +140,7 @@ def fuse_hard_swish(model: Any) -> int:
             nodes.extend(replaced[id(node)])
         elif id(node) not in dropped:
             nodes.append(node)
-    used = {name for node in nodes for name in node.input}
-    nodes = [n for n in nodes if n.op_type != "Constant" or any(o in used for o in n.output)]
-    kept = [init for init in graph.initializer if init.name in used]
-    del graph.node[:]
-    graph.node.extend(nodes)
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
+    _set_nodes(graph, nodes)
     return len(replaced)
 
 
@@ -143,12 +154,7 @@ def fold_affine(model: Any) -> int:
     from onnx import numpy_helper
 
     graph = model.graph
-    producers = {out: node for node in graph.node for out in node.output}
-    initialisers = {init.name: init for init in graph.initializer}
-    consumers: dict[str, list[Any]] = defaultdict(list)
-    for node in graph.node:
-        for name in node.input:
-            consumers[name].append(node)
+    producers, initialisers, consumers = _index(graph)
 
     def tensor(name: str) -> np.ndarray | None:
         if name in initialisers:
@@ -220,13 +226,7 @@ def fold_affine(model: Any) -> int:
         dropped |= {id(mul), id(add)}
         folded += 1
     nodes = [node for node in graph.node if id(node) not in dropped]
-    used = {name for node in nodes for name in node.input}
-    nodes = [n for n in nodes if n.op_type != "Constant" or any(o in used for o in n.output)]
-    kept = [init for init in graph.initializer if init.name in used]
-    del graph.node[:]
-    graph.node.extend(nodes)
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
+    _set_nodes(graph, nodes)
     return folded
 
 

@@ -416,12 +416,32 @@ def test_a_worn_frame_side_is_restored_where_the_rules_end_and_not_between_table
     assert [(lay.n_rows, lay.n_cols) for lay in table_layouts(rulings, DPI)] == [(3, 2), (3, 2)]
 
 
-def test_a_learnable_affine_block_is_folded_into_its_convolution() -> None:
-    onnx = pytest.importorskip("onnx")
-    ort = pytest.importorskip("onnxruntime")
-    from onnx import TensorProto, helper, numpy_helper
+def _folded_alone(model, x: np.ndarray) -> np.ndarray:
+    """The model's output after fold_affine, which must fold exactly one block into one valid Conv
+    and leave the output as it was."""
+    import onnx
+    import onnxruntime as ort
 
     from extractor.readers.ocr.engine import fold_affine
+
+    def run() -> np.ndarray:
+        return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[
+            0
+        ]
+
+    before = run()
+    assert fold_affine(model) == 1
+    onnx.checker.check_model(model)
+    assert [n.op_type for n in model.graph.node] == ["Conv"]
+    after = run()
+    np.testing.assert_allclose(after, before, rtol=1e-6)
+    return after
+
+
+def test_a_learnable_affine_block_is_folded_into_its_convolution() -> None:
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper, numpy_helper
 
     weight = np.arange(2 * 1 * 3 * 3, dtype=np.float32).reshape(2, 1, 3, 3) / 10
     nodes = [
@@ -439,23 +459,16 @@ def test_a_learnable_affine_block_is_folded_into_its_convolution() -> None:
         helper.make_graph(nodes, "lab", [x_info], [y_info]), opset_imports=[helper.make_opsetid("", 12)]
     )
     x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
-    before = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-    assert fold_affine(model) == 1
-    onnx.checker.check_model(model)
-    assert [n.op_type for n in model.graph.node] == ["Conv"]
-    after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-    np.testing.assert_allclose(after, before, rtol=1e-6)
+    after = _folded_alone(model, x)
     # the top-left output of the first channel: 0.5 * (conv of the 2×2 corner + 1) + 2
     corner = float((x[0, 0, :2, :2] * weight[0, 0, 1:, 1:]).sum())
     assert after[0, 0, 0, 0] == pytest.approx(0.5 * (corner + 1) + 2)
 
 
 def test_an_affine_block_before_a_pointwise_convolution_is_folded_into_it() -> None:
-    onnx = pytest.importorskip("onnx")
-    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
     from onnx import TensorProto, helper, numpy_helper
-
-    from extractor.readers.ocr.engine import fold_affine
 
     weight = np.array([[[[1.0]], [[2.0]]], [[[-1.0]], [[0.5]]]], np.float32)  # 2 out × 2 in, 1×1
     bias = np.array([0.25, -0.5], np.float32)
@@ -472,11 +485,6 @@ def test_an_affine_block_before_a_pointwise_convolution_is_folded_into_it() -> N
         helper.make_graph(nodes, "lab", [x_info], [y_info]), opset_imports=[helper.make_opsetid("", 12)]
     )
     x = np.arange(8, dtype=np.float32).reshape(1, 2, 2, 2)
-    before = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-    assert fold_affine(model) == 1
-    onnx.checker.check_model(model)
-    assert [n.op_type for n in model.graph.node] == ["Conv"]
-    after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-    np.testing.assert_allclose(after, before, rtol=1e-6)
+    after = _folded_alone(model, x)
     # first output channel at the first pixel: 1·(3·0 − 1) + 2·(3·4 − 1) + 0.25
     assert after[0, 0, 0, 0] == pytest.approx(21.25)
